@@ -1,0 +1,1 @@
+"""Use cases of the compliance context that change state; each is atomic."""

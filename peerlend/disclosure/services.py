@@ -1,0 +1,1 @@
+"""Use cases of the disclosure context that change state; each is atomic."""

@@ -1,0 +1,1 @@
+"""Use cases of the investing context that change state; each is atomic."""

@@ -1,0 +1,1 @@
+"""Use cases of the lending context that change state; each is atomic."""

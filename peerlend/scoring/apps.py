@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ScoringConfig(AppConfig):
+    name = "peerlend.scoring"
+    label = "scoring"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ServicingConfig(AppConfig):
+    name = "peerlend.servicing"
+    label = "servicing"
+    default_auto_field = "django.db.models.BigAutoField"
