@@ -26,3 +26,16 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id}"
