@@ -24,12 +24,16 @@ _DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 # Fernet key (urlsafe base64 of 32 bytes) used only in development and tests.
 _DEV_PII_KEY = "ZGV2LW9ubHktcGlpLWtleS0wMDAwMDAwMDAwMDAwMDA="
 _DEV_GATEWAY_SECRET = "dev-only-sandbox-gateway-secret"
+# Key of the blind index (HMAC) over resident ID numbers; kept apart from the Fernet keys so
+# that rotating those never changes an index value (the uniqueness check stays valid).
+_DEV_PII_INDEX_KEY = "dev-only-pii-blind-index-key"
 
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY)
 # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt (rotation).
 PEERLEND_PII_KEYS = [
     key.strip() for key in os.environ.get("PEERLEND_PII_KEY", _DEV_PII_KEY).split(",") if key.strip()
 ]
+PEERLEND_PII_INDEX_KEY = os.environ.get("PEERLEND_PII_INDEX_KEY", _DEV_PII_INDEX_KEY)
 PEERLEND_GATEWAY_SECRET = os.environ.get("PEERLEND_GATEWAY_SECRET", _DEV_GATEWAY_SECRET)
 DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1"
 
@@ -37,6 +41,7 @@ if PRODUCTION:
     _defaults = {
         "SECRET_KEY": SECRET_KEY == _DEV_SECRET_KEY,
         "PEERLEND_PII_KEY": _DEV_PII_KEY in PEERLEND_PII_KEYS,
+        "PEERLEND_PII_INDEX_KEY": PEERLEND_PII_INDEX_KEY == _DEV_PII_INDEX_KEY,
         "PEERLEND_GATEWAY_SECRET": PEERLEND_GATEWAY_SECRET == _DEV_GATEWAY_SECRET,
         "DATABASE_URL": "DATABASE_URL" not in os.environ,
     }
@@ -184,8 +189,24 @@ LOGGING = {
 }
 
 # Platform rules (defaults from the cn-2016 profile); every one can be overridden by env.
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
 PEERLEND = {
     "CURRENCY": "CNY",
     "RULES_PROFILE": os.environ.get("PEERLEND_RULES_PROFILE", "cn-2016"),
     "GUARANTEE_MODE": os.environ.get("PEERLEND_GUARANTEE_MODE", "none"),
+    # Borrowing caps on outstanding principal (cn-2016: 200k CNY a person, 1M CNY a company).
+    "CAP_PERSON_MINOR": _env_int("PEERLEND_CAP_PERSON_MINOR", 200_000_00),
+    "CAP_COMPANY_MINOR": _env_int("PEERLEND_CAP_COMPANY_MINOR", 1_000_000_00),
+    "MIN_LOAN_MINOR": _env_int("PEERLEND_MIN_LOAN_MINOR", 1_000_00),
+    # Notes are bought in multiples of this unit; loan amounts are multiples of it too.
+    "NOTE_UNIT_MINOR": _env_int("PEERLEND_NOTE_UNIT_MINOR", 50_00),
+    "LISTING_DAYS": _env_int("PEERLEND_LISTING_DAYS", 7),
+    # Applications above this amount need a second, different risk officer (maker-checker).
+    "SECOND_REVIEW_ABOVE_MINOR": _env_int("PEERLEND_SECOND_REVIEW_ABOVE_MINOR", 50_000_00),
+    # Anti-fraud: at most this many applications by one person within the window.
+    "APPLICATION_VELOCITY_MAX": _env_int("PEERLEND_APPLICATION_VELOCITY_MAX", 3),
+    "APPLICATION_VELOCITY_DAYS": _env_int("PEERLEND_APPLICATION_VELOCITY_DAYS", 30),
 }
