@@ -19,10 +19,31 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# Staff roles are granted only through ``services.grant_role`` (audited); members get these.
+MEMBER_ROLES: frozenset[str] = frozenset({Role.BORROWER, Role.INVESTOR})
+STAFF_ROLES: frozenset[str] = frozenset(r.value for r in Role) - MEMBER_ROLES
+DEFAULT_MEMBER_ROLES: tuple[str, ...] = (Role.INVESTOR.value, Role.BORROWER.value)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    OFFLINE = "offline", _("Offline (service point)")
+
+
 class User(AbstractUser):
     """A platform member or staff member. Roles are a set: one person may borrow and invest."""
 
     roles = models.JSONField(_("roles"), default=list, blank=True)
+    # O2O: how the member joined, and which agent / point registered them when offline.
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    registered_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="registered_members",
+        verbose_name=_("registered by"),
+    )
+    registered_point = models.ForeignKey(
+        "accounts.ServicePoint", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="registered_members", verbose_name=_("registered at service point"),
+    )
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
@@ -39,3 +60,104 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user_id}"
+
+
+class ServicePoint(models.Model):
+    """An offline store where agents register members and verify identities in person."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    city = models.CharField(_("city"), max_length=80)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class AgentMembership(models.Model):
+    """An agent works at a service point. Only active memberships of active points count."""
+
+    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agent_memberships")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="memberships")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "service_point"], name="uniq_agent_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"agent {self.agent_id} @ {self.service_point_id}"
+
+
+class Identity(models.Model):
+    """A verified real-name identity (KYC), one per user.
+
+    PII is stored only as Fernet ciphertext (``*_enc``) plus masked copies for display. The
+    blind index of the resident ID is unique, so the same person cannot verify two accounts.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="identity")
+    real_name_enc = models.TextField()
+    resident_id_enc = models.TextField()
+    mobile_enc = models.TextField()
+    bank_card_enc = models.TextField()
+    resident_id_index = models.CharField(max_length=64, unique=True)
+    real_name_masked = models.CharField(_("real name"), max_length=64)
+    resident_id_masked = models.CharField(_("resident ID number"), max_length=32)
+    mobile_masked = models.CharField(_("mobile number"), max_length=32)
+    bank_card_masked = models.CharField(_("bank card"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    verified_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="verified_identities",
+        verbose_name=_("verified by"),
+    )
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, null=True, blank=True, related_name="verified_identities",
+        verbose_name=_("service point"),
+    )
+    verified_at = models.DateTimeField(_("verified at"))
+
+    class Meta:
+        verbose_name_plural = "identities"
+        constraints = [
+            # An offline verification always names its agent and point; an online one names neither.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(channel="online", verified_by__isnull=True, service_point__isnull=True)
+                    | models.Q(channel="offline", verified_by__isnull=False, service_point__isnull=False)
+                ),
+                name="identity_channel_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"identity of {self.user_id} ({self.resident_id_masked})"
+
+    # Decrypted values; call only where the plaintext is truly needed (never in templates).
+    def decrypted(self) -> dict[str, str]:
+        from peerlend.compliance.crypto import decrypt_pii
+
+        return {
+            "real_name": decrypt_pii(self.real_name_enc),
+            "resident_id": decrypt_pii(self.resident_id_enc),
+            "mobile": decrypt_pii(self.mobile_enc),
+            "bank_card": decrypt_pii(self.bank_card_enc),
+        }
+
+    def masked(self) -> dict[str, str]:
+        return {
+            "real_name": self.real_name_masked,
+            "resident_id": self.resident_id_masked,
+            "mobile": self.mobile_masked,
+            "bank_card": self.bank_card_masked,
+        }
+
+
+PII_FIELDS: tuple[str, ...] = ("real_name_enc", "resident_id_enc", "mobile_enc", "bank_card_enc")
