@@ -2,138 +2,87 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import random
 import secrets
 from collections.abc import Iterable
 
-from django.utils import timezone
-
-from peerlend.accounts.models import Channel, Identity, Role, User
-from peerlend.compliance.crypto import blind_index, encrypt_pii
+from peerlend.accounts.models import AgentMembership, Channel, Identity, Role, ServicePoint, User
+from peerlend.accounts.services import resident_id_index, verify_identity
+from peerlend.domain.validators import make_bank_card, make_resident_id
 
 _counter = itertools.count(1)
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+_rng = random.Random(secrets.randbits(64))  # test data, not a secret
 
 
-def _local_make_resident_id(rng: random.Random) -> str:
-    # GB 11643 check digit (ISO 7064 MOD 11-2); used only until peerlend.domain.validators exists.
-    body = "110101" + f"{rng.randint(1960, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    body += f"{rng.randint(0, 999):03d}"
-    return body + _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+def random_resident_id() -> str:
+    """A valid resident ID not yet used by any identity in the database."""
+    for _attempt in range(50):
+        birth = dt.date(1960, 1, 1) + dt.timedelta(days=_rng.randint(0, 40 * 365))
+        rid = make_resident_id("110101", birth, _rng.randint(0, 999))
+        if not Identity.objects.filter(resident_id_index=resident_id_index(rid)).exists():
+            return rid
+    raise RuntimeError("could not find an unused resident ID")
 
 
-def _random_resident_id() -> str:
-    rng = random.Random(secrets.randbits(64))  # test data, not a secret
-    try:
-        from peerlend.domain.validators import make_resident_id
-    except ImportError:
-        return _local_make_resident_id(rng)
-    try:
-        return str(make_resident_id(rng=rng))  # type: ignore[call-arg]
-    except TypeError:
-        return str(make_resident_id())
+def random_mobile() -> str:
+    return f"13{_rng.randint(0, 9)}{_rng.randint(0, 10**8 - 1):08d}"
 
 
-def _mask(value: str, head: int, tail: int) -> str:
-    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail:]
+def random_bank_card() -> str:
+    return make_bank_card(f"6222{_rng.randint(0, 10**8 - 1):08d}", 16)
 
 
-def _masks(resident_id: str, mobile: str, card: str) -> tuple[str, str, str]:
-    try:
-        from peerlend.domain.validators import mask_bank_card, mask_mobile, mask_resident_id
-    except ImportError:
-        return _mask(resident_id, 3, 4), _mask(mobile, 3, 4), _mask(card, 0, 4)
-    return mask_resident_id(resident_id), mask_mobile(mobile), mask_bank_card(card)
-
-
-def _normalise_id(resident_id: str) -> str:
-    return resident_id.strip().upper()
-
-
-def make_identity(user: User, *, resident_id: str | None = None, channel: str = Channel.ONLINE,
-                  agent: User | None = None, point: object | None = None) -> Identity:
-    """A verified identity for ``user`` with random valid PII (unique resident ID)."""
-    for _attempt in range(20):
-        rid = resident_id or _random_resident_id()
-        index = blind_index(_normalise_id(rid), purpose="resident_id")
-        if resident_id or not Identity.objects.filter(resident_id_index=index).exists():
-            break
-    n = next(_counter)
-    mobile = f"138{n % 100000000:08d}"
-    card = f"6222{n % 10**12:012d}"
-    rid_masked, mobile_masked, card_masked = _masks(rid, mobile, card)
-    return Identity.objects.create(
-        user=user,
-        real_name_enc=encrypt_pii(f"测试{n}"),
-        resident_id_enc=encrypt_pii(_normalise_id(rid)),
-        mobile_enc=encrypt_pii(mobile),
-        bank_card_enc=encrypt_pii(card),
-        resident_id_index=index,
-        real_name_masked="*" + str(n)[-1],
-        resident_id_masked=rid_masked,
-        mobile_masked=mobile_masked,
-        bank_card_masked=card_masked,
-        channel=channel,
-        verified_by=agent if channel == Channel.OFFLINE else None,
-        service_point=point if channel == Channel.OFFLINE else None,  # type: ignore[misc]
-        verified_at=timezone.now(),
+def make_identity(user: User, *, resident_id: str | None = None, agent: User | None = None,
+                  point: ServicePoint | None = None, real_name: str = "张三") -> Identity:
+    """Verify ``user`` through the real KYC service with random valid PII (in person if ``agent``)."""
+    return verify_identity(
+        user, real_name=real_name, resident_id=resident_id or random_resident_id(), mobile=random_mobile(),
+        bank_card=random_bank_card(), agent=agent, service_point=point,
     )
+
+
+def make_service_point(code: str | None = None, *, active: bool = True) -> ServicePoint:
+    n = next(_counter)
+    return ServicePoint.objects.create(
+        code=code or f"SP{n:04d}{secrets.token_hex(2).upper()}", name=f"Service point {n}", city="Beijing",
+        address=f"{n} Chang'an Ave", active=active,
+    )
+
+
+def make_agent(point: ServicePoint | None = None) -> User:
+    """An agent working at ``point`` (a new active point when None)."""
+    point = point or make_service_point()
+    agent = make_staff(Role.AGENT)
+    AgentMembership.objects.create(agent=agent, service_point=point)
+    return agent
 
 
 def make_user(username: str | None = None, *, roles: Iterable[str] = ("investor",), kyc: bool = True,
               password: str = "Passw0rd!x", channel: str = "online") -> User:
     """A member with ``roles`` and (unless ``kyc=False``) a verified KYC identity.
 
-    With ``channel="offline"`` a service point and agent are created and recorded, as when an
-    agent registers and verifies the member in person.
+    With ``channel="offline"`` a service point and its agent are created, and the agent registers
+    and verifies the member in person (both recorded on the user and the identity).
     """
     if username is None:
         username = f"user{next(_counter)}_{secrets.token_hex(3)}"
     agent = point = None
     if channel == Channel.OFFLINE:
-        agent, point = _make_agent_with_point()
+        point = make_service_point()
+        agent = make_agent(point)
     user = User.objects.create_user(
         username=username, password=password, roles=list(roles), channel=channel,
         registered_by=agent, registered_point=point,
     )
     if kyc:
-        make_identity(user, channel=channel, agent=agent, point=point)
+        make_identity(user, agent=agent, point=point)
     return user
 
 
-def make_service_point(code: str | None = None, *, active: bool = True) -> object:
-    from peerlend.accounts.models import ServicePoint
-
-    n = next(_counter)
-    return ServicePoint.objects.create(
-        code=code or f"SP{n:04d}", name=f"Service point {n}", city="Beijing", address=f"{n} Chang'an Ave",
-        active=active,
-    )
-
-
-def _make_agent_with_point() -> tuple[User, object]:
-    from peerlend.accounts.models import AgentMembership
-
-    point = make_service_point()
-    agent = make_staff(Role.AGENT)
-    AgentMembership.objects.create(agent=agent, service_point=point)  # type: ignore[misc]
-    return agent, point
-
-
-def make_agent(point: object | None = None) -> User:
-    """An agent working at ``point`` (a new active point when None)."""
-    from peerlend.accounts.models import AgentMembership
-
-    point = point or make_service_point()
-    agent = make_staff(Role.AGENT)
-    AgentMembership.objects.create(agent=agent, service_point=point)  # type: ignore[misc]
-    return agent
-
-
 def make_staff(role: str) -> User:
-    """A staff user holding only ``role`` (no KYC identity; staff do not invest or borrow)."""
+    """A staff user holding only ``role`` (no KYC identity: staff do not invest or borrow)."""
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
     n = next(_counter)

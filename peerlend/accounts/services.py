@@ -1,13 +1,47 @@
-"""Use cases of the accounts context that change state; each is atomic."""
+"""Use cases of the accounts context that change state; each is atomic.
+
+Registration gives a new member the roles ``investor`` and ``borrower`` (DEFAULT_MEMBER_ROLES):
+one person may both lend and borrow, and KYC still gates every money action. Staff roles are
+granted only by ``grant_role`` (admin or operator), which writes an audit event.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peerlend.accounts.selectors import is_kyc_verified
-from peerlend.errors import PermissionDenied
+from peerlend.accounts.models import (
+    DEFAULT_MEMBER_ROLES,
+    PII_FIELDS,
+    AgentMembership,
+    Channel,
+    Identity,
+    Role,
+    ServicePoint,
+    User,
+)
+from peerlend.accounts.selectors import active_points_of, is_kyc_verified
+from peerlend.compliance.crypto import blind_index, encrypt_pii, is_current_key, rotate_pii
+from peerlend.compliance.services import record_audit
+from peerlend.domain import validators
+from peerlend.errors import ApplicationError, Conflict, PermissionDenied
+
+RESIDENT_ID_INDEX = "resident_id"
+
+# Which roles each staff role may hand out. Admin: all; operator: front-line roles only.
+GRANTABLE_BY: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(Role.values),
+    Role.OPERATOR: frozenset({Role.AGENT, Role.COLLECTIONS, Role.BORROWER, Role.INVESTOR}),
+}
+
+
+# -- guards other contexts call -------------------------------------------------------------------
 
 
 def require_kyc(user: Any) -> None:
@@ -27,3 +61,284 @@ def require_role(user: Any, *roles: str) -> None:
             _("this action needs one of the roles: %(roles)s") % {"roles": ", ".join(roles)},
             code="forbidden_role",
         )
+
+
+def require_agent_point(agent: Any, service_point: ServicePoint | None = None) -> ServicePoint:
+    """The active service point where ``agent`` acts; refuses non-agents and agents of no active point."""
+    require_role(agent, Role.AGENT)
+    points = list(active_points_of(agent))
+    if service_point is not None:
+        points = [p for p in points if p.pk == service_point.pk]
+    if not points:
+        raise PermissionDenied(
+            _("you are not an agent of an active service point"), code="not_agent_of_point"
+        )
+    return points[0]
+
+
+# -- registration ---------------------------------------------------------------------------------
+
+
+def _validated_credentials(username: str, password: str, email: str) -> tuple[str, str]:
+    username = (username or "").strip()
+    if not username:
+        raise ApplicationError(_("username is required"), code="invalid_username")
+    if len(username) > 150:
+        raise ApplicationError(_("username must have at most 150 characters"), code="invalid_username")
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="invalid_username") from None
+    email = (email or "").strip()
+    if email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ApplicationError(_("enter a valid email address"), code="invalid_email") from None
+    try:
+        validate_password(password or "", user=User(username=username, email=email))
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="weak_password") from None
+    return username, email
+
+
+def _create_member(username: str, password: str, email: str, **extra: Any) -> User:
+    username, email = _validated_credentials(username, password, email)
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("this username is already taken"), code="username_taken")
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                username=username, email=email, password=password, roles=list(DEFAULT_MEMBER_ROLES), **extra
+            )
+    except IntegrityError:
+        raise Conflict(_("this username is already taken"), code="username_taken") from None
+
+
+@transaction.atomic
+def register_member(*, username: str, password: str, email: str = "") -> User:
+    """Online self-registration. The password is hashed with argon2 (settings.PASSWORD_HASHERS)."""
+    return _create_member(username, password, email, channel=Channel.ONLINE)
+
+
+@transaction.atomic
+def register_member_offline(agent: User, *, username: str, password: str, email: str = "",
+                            service_point: ServicePoint | None = None) -> User:
+    """An agent registers a member in person at their service point (channel ``offline``)."""
+    point = require_agent_point(agent, service_point)
+    user = _create_member(username, password, email, channel=Channel.OFFLINE, registered_by=agent,
+                          registered_point=point)
+    record_audit(actor=agent, action="accounts.member_registered_offline", target=user,
+                 new={"username": user.username, "service_point": point.code, "channel": Channel.OFFLINE})
+    return user
+
+
+# -- KYC ------------------------------------------------------------------------------------------
+
+
+def _clean(field: str, code: str, check: Any, value: Any) -> str:
+    try:
+        return str(check(value))
+    except ValueError as exc:
+        raise ApplicationError(
+            _("%(field)s: %(problem)s") % {"field": field, "problem": _(str(exc))}, code=code,
+            extra={"field": field},
+        ) from None
+
+
+def _clean_real_name(value: Any) -> str:
+    name = " ".join(str(value or "").split())
+    if not name:
+        raise ApplicationError(_("real_name: real name is required"), code="invalid_real_name",
+                               extra={"field": "real_name"})
+    if len(name) > 64:
+        raise ApplicationError(_("real_name: real name must have at most 64 characters"),
+                               code="invalid_real_name", extra={"field": "real_name"})
+    if any(ch.isdigit() for ch in name):
+        raise ApplicationError(_("real_name: real name must not contain digits"), code="invalid_real_name",
+                               extra={"field": "real_name"})
+    return name
+
+
+def _mask_name(name: str) -> str:
+    # 张三 -> 张*, 欧阳小明 -> 欧***: the family name stays readable for the member.
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def resident_id_index(resident_id: str) -> str:
+    """Blind index of a resident ID (normalised first), for equality lookups without decrypting."""
+    return blind_index(resident_id.strip().upper(), purpose=RESIDENT_ID_INDEX)
+
+
+@transaction.atomic
+def verify_identity(user: User, *, real_name: str, resident_id: str, mobile: str, bank_card: str,
+                    agent: User | None = None, service_point: ServicePoint | None = None,
+                    today: dt.date | None = None) -> Identity:
+    """Record ``user``'s real-name identity (KYC).
+
+    Online when ``agent`` is None; offline (in person) when an agent of an active service point
+    verifies it, and then the agent, the point and an audit event are recorded. The same
+    resident ID cannot verify two accounts (409 ``identity_in_use``).
+    """
+    point: ServicePoint | None = None
+    if agent is not None:
+        point = require_agent_point(agent, service_point)
+    elif service_point is not None:
+        raise ApplicationError(_("an in-person verification needs the agent"), code="agent_required")
+    name = _clean_real_name(real_name)
+    rid = _clean("resident_id", "invalid_resident_id", lambda v: validators.validate_resident_id(v, today=today),
+                 resident_id)
+    phone = _clean("mobile", "invalid_mobile", validators.validate_mobile, mobile)
+    card = _clean("bank_card", "invalid_bank_card", validators.validate_bank_card, bank_card)
+
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one verification per user at a time
+    if Identity.objects.filter(user_id=user.pk).exists():
+        raise Conflict(_("this account is already verified"), code="already_verified")
+    index = resident_id_index(rid)
+    in_use = _("this resident ID number already verifies another account")
+    if Identity.objects.filter(resident_id_index=index).exists():
+        raise Conflict(in_use, code="identity_in_use")
+    try:
+        with transaction.atomic():
+            identity = Identity.objects.create(
+                user=user,
+                real_name_enc=encrypt_pii(name),
+                resident_id_enc=encrypt_pii(rid),
+                mobile_enc=encrypt_pii(phone),
+                bank_card_enc=encrypt_pii(card),
+                resident_id_index=index,
+                real_name_masked=_mask_name(name),
+                resident_id_masked=validators.mask_resident_id(rid),
+                mobile_masked=validators.mask_mobile(phone),
+                bank_card_masked=validators.mask_bank_card(card),
+                channel=Channel.OFFLINE if agent is not None else Channel.ONLINE,
+                verified_by=agent,
+                service_point=point,
+                verified_at=timezone.now(),
+            )
+    except IntegrityError:
+        # A concurrent verification of the same ID (or user) won the unique index.
+        raise Conflict(in_use, code="identity_in_use") from None
+    if agent is not None:
+        record_audit(actor=agent, action="kyc.verified_in_person", target=user,
+                     new={"service_point": point.code if point else None,
+                          "resident_id": identity.resident_id_masked, "channel": Channel.OFFLINE})
+    return identity
+
+
+@transaction.atomic
+def rotate_pii_keys(batch_size: int = 500) -> int:
+    """Re-encrypt every stored PII value under the newest key; returns the number of rows changed.
+
+    Run after putting a new key first in ``PEERLEND_PII_KEY`` (old keys still listed); once it
+    reports 0 the old keys may be removed. The blind index does not change.
+    """
+    changed = 0
+    last_pk = 0
+    while True:
+        rows = list(Identity.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
+        if not rows:
+            return changed
+        for row in rows:
+            stale = [f for f in PII_FIELDS if not is_current_key(getattr(row, f))]
+            if stale:
+                for f in stale:
+                    setattr(row, f, rotate_pii(getattr(row, f)))
+                row.save(update_fields=stale)
+                changed += 1
+        last_pk = rows[-1].pk
+
+
+# -- staff administration -------------------------------------------------------------------------
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("a reason is required for the audit trail"), code="reason_required")
+    return reason
+
+
+def _check_grantor(actor: User, user: User, role: str) -> None:
+    if role not in Role.values:
+        raise ApplicationError(_("unknown role %(role)s") % {"role": role}, code="unknown_role")
+    allowed: set[str] = set()
+    for held in actor.roles or []:
+        allowed |= GRANTABLE_BY.get(held, frozenset())
+    if not allowed:
+        raise PermissionDenied(_("only an administrator or operator may change roles"), code="forbidden_role")
+    if role not in allowed:
+        raise PermissionDenied(_("you may not grant or revoke the role %(role)s") % {"role": role},
+                               code="forbidden_role")
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("nobody may change their own roles"), code="self_grant")
+
+
+@transaction.atomic
+def grant_role(actor: User, user: User, role: str, reason: str) -> User:
+    """Give ``user`` the ``role`` (audited). Granting a role already held changes nothing."""
+    reason = _require_reason(reason)
+    _check_grantor(actor, user, role)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    old = list(locked.roles or [])
+    if role in old:
+        return locked
+    locked.roles = [*old, role]
+    locked.save(update_fields=["roles"])
+    record_audit(actor=actor, action="accounts.role_granted", target=locked, old={"roles": old},
+                 new={"roles": locked.roles}, reason=reason)
+    user.roles = locked.roles
+    return locked
+
+
+@transaction.atomic
+def revoke_role(actor: User, user: User, role: str, reason: str) -> User:
+    """Take ``role`` from ``user`` (audited). Revoking a role not held changes nothing."""
+    reason = _require_reason(reason)
+    _check_grantor(actor, user, role)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    old = list(locked.roles or [])
+    if role not in old:
+        return locked
+    locked.roles = [r for r in old if r != role]
+    locked.save(update_fields=["roles"])
+    record_audit(actor=actor, action="accounts.role_revoked", target=locked, old={"roles": old},
+                 new={"roles": locked.roles}, reason=reason)
+    user.roles = locked.roles
+    return locked
+
+
+@transaction.atomic
+def create_service_point(actor: User, *, code: str, name: str, city: str, address: str = "",
+                         reason: str = "") -> ServicePoint:
+    """Open a service point (admin or operator; audited)."""
+    require_role(actor, Role.ADMIN, Role.OPERATOR)
+    code = (code or "").strip().upper()
+    if not code or not (name or "").strip() or not (city or "").strip():
+        raise ApplicationError(_("code, name and city are required"), code="invalid_service_point")
+    if ServicePoint.objects.filter(code=code).exists():
+        raise Conflict(_("a service point with this code exists"), code="service_point_exists")
+    point = ServicePoint.objects.create(code=code, name=name.strip(), city=city.strip(), address=address.strip())
+    record_audit(actor=actor, action="accounts.service_point_created", target=point,
+                 new={"code": code, "name": point.name, "city": point.city}, reason=reason)
+    return point
+
+
+@transaction.atomic
+def assign_agent(actor: User, agent: User, point: ServicePoint, reason: str) -> AgentMembership:
+    """Make ``agent`` (who must hold the agent role) a member of ``point`` (admin or operator; audited)."""
+    require_role(actor, Role.ADMIN, Role.OPERATOR)
+    reason = _require_reason(reason)
+    if not agent.has_role(Role.AGENT):
+        raise ApplicationError(_("grant the agent role first"), code="not_an_agent")
+    membership, created = AgentMembership.objects.get_or_create(agent=agent, service_point=point)
+    if not created and membership.active:
+        return membership
+    if not membership.active:
+        membership.active = True
+        membership.save(update_fields=["active"])
+    record_audit(actor=actor, action="accounts.agent_assigned", target=agent,
+                 new={"service_point": point.code}, reason=reason)
+    return membership
