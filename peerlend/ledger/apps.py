@@ -5,3 +5,11 @@ class LedgerConfig(AppConfig):
     name = "peerlend.ledger"
     label = "ledger"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from peerlend.ledger import audit, dbguard
+
+        connection_created.connect(dbguard.register, dispatch_uid="peerlend.ledger.dbguard")
+        audit.register_builtin_checks()
