@@ -128,6 +128,11 @@ def _limit_sign_near_total_loss(times: Sequence[float], amounts: Sequence[int]) 
     return 0
 
 
+def _limit_sign_at_infinity(times: Sequence[float], amounts: Sequence[int]) -> int:
+    """Sign of the NPV as the rate grows without bound: only the first date's flows remain."""
+    return _sign(sum(c for t, c in zip(times, amounts, strict=True) if t == 0))
+
+
 def _bisect(times: Sequence[float], amounts: Sequence[int]) -> float:
     values = [(r, _npv_terms(r, times, amounts)[0]) for r in _GRID]
     bracket: tuple[float, float, float] | None = None
@@ -141,6 +146,8 @@ def _bisect(times: Sequence[float], amounts: Sequence[int]) -> float:
         if _sign(values[0][1]) != _limit_sign_near_total_loss(times, amounts):
             # The root lies within 1e-9 of -1 (almost everything lost): report -100 %.
             return -1.0
+        if _sign(values[-1][1]) != _limit_sign_at_infinity(times, amounts):
+            raise ValueError("xirr is out of range (above 1e300 a year)")
         raise ValueError("xirr has no solution for these cash flows")
     lo, f_lo, hi = bracket
     for _ in range(2000):

@@ -154,6 +154,8 @@ def _luhn_valid(number: str) -> bool:
 def validate_bank_card(text: object) -> str:
     """Validate a bank card number and return its digits: spaces and hyphens removed, 12-19 digits, Luhn."""
     value = _SEPARATORS_RE.sub("", _require_str(text, "bank card number"))
+    if not value:
+        raise ValueError("bank card number is empty")
     if not value.isascii() or not value.isdigit():
         raise ValueError("bank card number must contain digits only")
     if not 12 <= len(value) <= 19:
@@ -200,6 +202,8 @@ def validate_mobile(text: object) -> str:
         value = value[3:]
     elif value.startswith("86") and len(value) == 13:
         value = value[2:]
+    if not value:
+        raise ValueError("mobile number is empty")
     if not value.isascii() or not value.isdigit():
         raise ValueError("mobile number must contain digits only")
     if len(value) != 11:
