@@ -1,0 +1,59 @@
+"""``peerlend train-model``: fit the credit model, write the JSON artifact and the model card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Train the credit model on Lending Club data; write the artifact and docs/model-card.md."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--data", type=Path, help="Lending Club CSV (default: <data dir>/lending_club_2016q1.csv)")
+        parser.add_argument("--german", type=Path, help="German credit CSV (default: <data dir>/german_credit.csv)")
+        parser.add_argument("--no-german", action="store_true", help="skip the German credit check")
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--out", type=Path, help="artifact path (default: the package's credit_model.json)")
+        parser.add_argument("--card", type=Path, help="model card path (default: docs/model-card.md)")
+        parser.add_argument("--no-card", action="store_true", help="write only the artifact")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            from peerlend.scoring import training
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise CommandError(f"training needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
+
+        data_dir = training.default_data_dir()
+        data = opts["data"] or data_dir / "lending_club_2016q1.csv"
+        german = None if opts["no_german"] else (opts["german"] or data_dir / "german_credit.csv")
+        for p in (data, german):
+            if p is not None and not p.is_file():
+                raise CommandError(f"data file not found: {p}")
+        root = training.repo_root()
+        out = opts["out"] or root / "peerlend" / "scoring" / "artifacts" / "credit_model.json"
+        card = opts["card"] or root / "docs" / "model-card.md"
+
+        result = training.train(data, seed=opts["seed"], german_path=german)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(result.artifact_text, encoding="utf-8")
+        self.stdout.write(f"artifact {out} ({len(result.artifact_text.encode())} bytes), "
+                          f"version {result.artifact['model_version']}")
+        cv = result.cv
+        for label, m in (("model", cv["model"]), ("sub_grade", cv["benchmark"])):
+            self.stdout.write(
+                f"{label:10s} AUC {m['auc']['mean']:.4f} ± {m['auc']['std']:.4f}  "
+                f"KS {m['ks']['mean']:.4f} ± {m['ks']['std']:.4f}  "
+                f"Gini {m['gini']['mean']:.4f} ± {m['gini']['std']:.4f}"
+            )
+        if result.german:
+            g = result.german["cv"]
+            self.stdout.write(f"german     AUC {g['auc']['mean']:.4f} ± {g['auc']['std']:.4f}")
+        if not opts["no_card"]:
+            png = card.with_name(card.stem + "-calibration.png")
+            card.parent.mkdir(parents=True, exist_ok=True)
+            training.plot_calibration(result, png)
+            card.write_text(training.model_card(result, png.name), encoding="utf-8")
+            self.stdout.write(f"model card {card}, plot {png}")
