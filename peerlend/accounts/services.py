@@ -82,13 +82,14 @@ def require_agent_point(agent: Any, service_point: ServicePoint | None = None) -
 def _validated_credentials(username: str, password: str, email: str) -> tuple[str, str]:
     username = (username or "").strip()
     if not username:
-        raise ApplicationError(_("username is required"), code="invalid_username")
+        raise ApplicationError(_("username is required"), code="invalid_username", extra={"field": "username"})
     if len(username) > 150:
-        raise ApplicationError(_("username must have at most 150 characters"), code="invalid_username")
+        raise ApplicationError(_("username must have at most 150 characters"), code="invalid_username",
+                               extra={"field": "username"})
     try:
         User.username_validator(username)
     except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages), code="invalid_username") from None
+        raise ApplicationError(" ".join(exc.messages), code="invalid_username", extra={"field": "username"}) from None
     email = (email or "").strip()
     if email:
         from django.core.validators import validate_email
@@ -96,25 +97,27 @@ def _validated_credentials(username: str, password: str, email: str) -> tuple[st
         try:
             validate_email(email)
         except ValidationError:
-            raise ApplicationError(_("enter a valid email address"), code="invalid_email") from None
+            raise ApplicationError(_("enter a valid email address"), code="invalid_email",
+                                   extra={"field": "email"}) from None
     try:
         validate_password(password or "", user=User(username=username, email=email))
     except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages), code="weak_password") from None
+        raise ApplicationError(" ".join(exc.messages), code="weak_password", extra={"field": "password"}) from None
     return username, email
 
 
 def _create_member(username: str, password: str, email: str, **extra: Any) -> User:
     username, email = _validated_credentials(username, password, email)
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(_("this username is already taken"), code="username_taken")
+        raise Conflict(_("this username is already taken"), code="username_taken", extra={"field": "username"})
     try:
         with transaction.atomic():
             return User.objects.create_user(
                 username=username, email=email, password=password, roles=list(DEFAULT_MEMBER_ROLES), **extra
             )
     except IntegrityError:
-        raise Conflict(_("this username is already taken"), code="username_taken") from None
+        raise Conflict(_("this username is already taken"), code="username_taken",
+                       extra={"field": "username"}) from None
 
 
 @transaction.atomic
@@ -342,3 +345,15 @@ def assign_agent(actor: User, agent: User, point: ServicePoint, reason: str) -> 
     record_audit(actor=actor, action="accounts.agent_assigned", target=agent,
                  new={"service_point": point.code}, reason=reason)
     return membership
+
+
+@transaction.atomic
+def register_and_verify_offline(agent: User, *, username: str, password: str, email: str = "", real_name: str,
+                                resident_id: str, mobile: str, bank_card: str,
+                                service_point: ServicePoint | None = None) -> User:
+    """The agent console's one step: register a member and verify the identity in person, all or nothing."""
+    user = register_member_offline(agent, username=username, password=password, email=email,
+                                   service_point=service_point)
+    verify_identity(user, real_name=real_name, resident_id=resident_id, mobile=mobile, bank_card=bank_card,
+                    agent=agent, service_point=user.registered_point)
+    return user

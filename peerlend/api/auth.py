@@ -24,6 +24,15 @@ def issue_token(user: User) -> str:
     return raw
 
 
+def revoke_token(request: HttpRequest) -> bool:
+    """Revoke the bearer token of ``request`` (if it carried one); returns whether one was revoked."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return False
+    return ApiToken.objects.filter(digest=token_digest(raw.strip()), revoked=False).update(revoked=True) > 0
+
+
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         row = (

@@ -1,0 +1,146 @@
+"""Pages of the accounts context: register, log in / out, KYC, agent console. Thin: forms only shape input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from peerlend.accounts import selectors, services
+from peerlend.accounts.models import User
+from peerlend.errors import ApplicationError
+
+
+class _BootstrapForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+class RegisterForm(_BootstrapForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email (optional)"), required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=256)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, max_length=256)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class KycForm(_BootstrapForm):
+    real_name = forms.CharField(label=_("Real name"), max_length=64)
+    resident_id = forms.CharField(label=_("Resident ID number"), max_length=32)
+    mobile = forms.CharField(label=_("Mobile number"), max_length=32)
+    bank_card = forms.CharField(label=_("Bank card number"), max_length=32)
+
+
+class AgentRegisterForm(RegisterForm, KycForm):
+    pass
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+def _attach_error(form: forms.Form, exc: ApplicationError) -> None:
+    field = exc.extra.get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return render(request, "web/accounts/refused.html", {"message": exc.message}, status=exc.status)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.register_member(username=form.cleaned_data["username"],
+                                            password=form.cleaned_data["password"],
+                                            email=form.cleaned_data["email"])
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Complete real-name verification to start investing or borrowing."))
+            return redirect("web:kyc")
+    return render(request, "web/accounts/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kyc(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    identity = selectors.masked_identity(user)
+    form = None if identity else KycForm(request.POST or None)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.verify_identity(user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, _("Your identity is verified."))
+            return redirect("web:kyc")
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "web/accounts/kyc.html", {"form": form, "identity": identity}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agent_console(request: HttpRequest) -> HttpResponse:
+    agent: User = request.user  # type: ignore[assignment]
+    try:
+        point = services.require_agent_point(agent)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    form = AgentRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "password2"}
+        try:
+            member = services.register_and_verify_offline(agent, service_point=point, **data)
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, _("Member %(username)s registered and verified in person.")
+                             % {"username": member.username})
+            return redirect("web:agent_members")
+    return render(request, "web/accounts/agent_console.html", {"form": form, "point": point},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def agent_members(request: HttpRequest) -> HttpResponse:
+    agent: User = request.user  # type: ignore[assignment]
+    try:
+        point = services.require_agent_point(agent)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    members = selectors.members_registered_by(agent)[:200]
+    return render(request, "web/accounts/agent_members.html", {"members": members, "point": point})
