@@ -1,1 +1,125 @@
-"""Read queries of the lending context."""
+"""Read queries of the marketplace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Q, QuerySet
+
+from peerlend.accounts.models import User
+from peerlend.domain.lifecycle import LoanStatus
+from peerlend.errors import NotFound, PermissionDenied
+from peerlend.lending.models import Loan, Note
+
+SORTS = {
+    "newest": "-listed_on",
+    "rate_desc": "-annual_rate",
+    "rate_asc": "annual_rate",
+    "amount_desc": "-amount_minor",
+    "amount_asc": "amount_minor",
+    "term_asc": "term_months",
+    "progress_desc": "-funded_minor",
+}
+GRADE_LETTERS = ("A", "B", "C", "D", "E")
+
+
+@dataclass(frozen=True)
+class MarketFilter:
+    grade: str = ""  # a letter ("B") or a sub-grade ("B3")
+    term_months: int | None = None
+    min_rate: Decimal | None = None
+    max_rate: Decimal | None = None
+    purpose: str = ""
+    sort: str = "newest"
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> MarketFilter:
+        def dec(name: str) -> Decimal | None:
+            raw = (query.get(name) or "").strip()
+            if not raw:
+                return None
+            try:
+                return Decimal(raw) / 100  # the page asks for percent
+            except InvalidOperation:
+                return None
+
+        term = (query.get("term") or "").strip()
+        return cls(
+            grade=(query.get("grade") or "").strip().upper()[:2],
+            term_months=int(term) if term.isdigit() else None,
+            min_rate=dec("min_rate"),
+            max_rate=dec("max_rate"),
+            purpose=(query.get("purpose") or "").strip(),
+            sort=query.get("sort") if query.get("sort") in SORTS else "newest",  # type: ignore[arg-type]
+        )
+
+
+def marketplace(f: MarketFilter) -> QuerySet[Loan]:
+    """Listed loans open for investment, filtered and sorted (ties broken by id for stable pages)."""
+    qs = Loan.objects.filter(status=LoanStatus.LISTED)
+    if f.grade:
+        qs = qs.filter(grade__startswith=f.grade) if len(f.grade) == 1 else qs.filter(grade=f.grade)
+    if f.term_months:
+        qs = qs.filter(term_months=f.term_months)
+    if f.min_rate is not None:
+        qs = qs.filter(annual_rate__gte=f.min_rate)
+    if f.max_rate is not None:
+        qs = qs.filter(annual_rate__lte=f.max_rate)
+    if f.purpose:
+        qs = qs.filter(purpose=f.purpose)
+    return qs.order_by(SORTS[f.sort], "-id")
+
+
+def loan_for_viewer(loan_id: int, viewer: User | None) -> Loan:
+    """A loan as a page may show it: listed/public ones to anyone, others to parties and staff only."""
+    loan = Loan.objects.select_related("borrower", "agent", "service_point").filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound(f"loan {loan_id} does not exist")
+    if loan.status in (LoanStatus.LISTED, LoanStatus.FUNDED, LoanStatus.CURRENT, LoanStatus.LATE,
+                       LoanStatus.FULLY_PAID, LoanStatus.PREPAID, LoanStatus.DEFAULTED, LoanStatus.CHARGED_OFF):
+        return loan
+    if viewer is not None and (is_party(loan, viewer) or is_staff_viewer(viewer)):
+        return loan
+    raise NotFound(f"loan {loan_id} does not exist")
+
+
+def is_party(loan: Loan, user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        user.pk in (loan.borrower_id, loan.agent_id)
+        or Note.objects.filter(loan=loan, investor=user).exists()
+    )
+
+
+def is_staff_viewer(user: User) -> bool:
+    return user.is_authenticated and any(
+        user.has_role(r) for r in ("risk_officer", "operator", "compliance", "regulator", "admin", "collections")
+    )
+
+
+def require_party(loan: Loan, user: User) -> None:
+    if not (is_party(loan, user) or is_staff_viewer(user)):
+        raise PermissionDenied("only the parties to this loan may see this", code="not_party")
+
+
+def loans_of_borrower(user: User) -> QuerySet[Loan]:
+    return Loan.objects.filter(Q(borrower=user)).order_by("-id")
+
+
+def loans_filed_by_agent(agent: User) -> QuerySet[Loan]:
+    return Loan.objects.filter(agent=agent).select_related("borrower").order_by("-id")
+
+
+def review_queue() -> QuerySet[Loan]:
+    return (
+        Loan.objects.filter(status=LoanStatus.UNDER_REVIEW)
+        .select_related("borrower", "agent", "service_point", "first_approver")
+        .prefetch_related("fraud_hits")
+        .order_by("submitted_at", "id")
+    )
+
+
+def notes_of_investor(user: User) -> QuerySet[Note]:
+    return Note.objects.filter(investor=user).select_related("loan").order_by("-id")

@@ -1,1 +1,565 @@
-"""Use cases of the lending context that change state; each is atomic."""
+"""Use cases of the marketplace: apply, review, list, invest, fund, disburse, expire, cancel.
+
+Locking policy: a use case that touches a loan locks the loan row first
+(``select_for_update``), then the ledger locks accounts in id order inside ``post_entry``.
+Status changes go through ``_move`` (state machine + compare-and-set on status and version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from peerlend.accounts.models import Role, User
+from peerlend.accounts.services import require_kyc, require_role
+from peerlend.clock import business_date
+from peerlend.domain.lifecycle import CANCELLABLE, IllegalTransition, LoanStatus, check_transition
+from peerlend.domain.money import format_minor
+from peerlend.domain.schedule import METHODS
+from peerlend.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from peerlend.ledger import services as ledger
+from peerlend.lending import antifraud
+from peerlend.lending.models import (
+    BorrowerType,
+    Channel,
+    Contract,
+    FraudHit,
+    Housing,
+    Loan,
+    LoanDocument,
+    Note,
+    NoteStatus,
+    Purpose,
+    ReviewDecision,
+)
+
+MIN_TERM_MONTHS = 3
+MAX_TERM_MONTHS = 36
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+# Statuses whose requested amount counts against the borrowing cap before disbursement.
+_PIPELINE = (
+    LoanStatus.SUBMITTED,
+    LoanStatus.UNDER_REVIEW,
+    LoanStatus.DOCUMENTS_REQUESTED,
+    LoanStatus.APPROVED,
+    LoanStatus.LISTED,
+    LoanStatus.FUNDED,
+)
+_OUTSTANDING = (LoanStatus.CURRENT, LoanStatus.LATE, LoanStatus.DEFAULTED)
+
+
+def rule(name: str) -> int:
+    return int(settings.PEERLEND[name])
+
+
+@dataclass
+class ApplicationInput:
+    amount_minor: int
+    term_months: int
+    repayment_method: str
+    purpose: str
+    annual_income_minor: int
+    title: str = ""
+    description: str = ""
+    borrower_type: str = BorrowerType.PERSON
+    employment_years: int | None = None
+    housing: str = Housing.RENT
+    monthly_debt_payments_minor: int = 0
+    region: str = ""
+    delinq_2yrs: int = 0
+    inq_last_6mths: int = 0
+    inq_last_12m: int | None = None
+    inq_fi: int | None = None
+    revol_util_pct: Decimal | None = None
+    all_util_pct: Decimal | None = None
+    acc_now_delinq: int = 0
+    delinq_amnt_minor: int = 0
+    open_il_6m: int | None = None
+    open_il_12m: int | None = None
+    open_il_24m: int | None = None
+    num_il_tl: int | None = None
+    total_bal_il_minor: int | None = None
+    total_il_high_credit_limit_minor: int | None = None
+    income_verified: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UploadedDocument:
+    kind: str
+    name: str
+    content_type: str
+    content: bytes
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _move(loan: Loan, target: LoanStatus, **fields: Any) -> None:
+    """Change status through the state machine, compare-and-set on (status, version)."""
+    try:
+        check_transition(LoanStatus(loan.status), target)
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), code="illegal_transition") from exc
+    updated = Loan.objects.filter(pk=loan.pk, status=loan.status, version=loan.version).update(
+        status=target, version=F("version") + 1, **fields
+    )
+    if updated != 1:
+        raise Conflict("the loan changed meanwhile; reload the page and try again", code="stale")
+    loan.status = target
+    loan.version += 1
+    for name, value in fields.items():
+        setattr(loan, name, value)
+
+
+def _locked_loan(loan_id: int) -> Loan:
+    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound(f"loan {loan_id} does not exist")
+    return loan
+
+
+def _by_investor(amounts: dict[int, int]) -> list[tuple[User, int]]:
+    users = User.objects.in_bulk(list(amounts))
+    return [(users[pk], amounts[pk]) for pk in sorted(amounts)]
+
+
+def _audit(actor: User | None, action: str, loan: Loan, old: dict[str, Any], new: dict[str, Any], reason: str) -> None:
+    from peerlend.compliance.services import record_audit
+
+    record_audit(actor=actor, action=action, target=loan, old=old, new=new, reason=reason)
+
+
+def _validate(data: ApplicationInput) -> None:
+    unit = rule("NOTE_UNIT_MINOR")
+    minimum = rule("MIN_LOAN_MINOR")
+    if not isinstance(data.amount_minor, int) or data.amount_minor < minimum:
+        raise ApplicationError(f"the amount must be at least {format_minor(minimum)} CNY", code="amount_too_small")
+    if data.amount_minor % unit:
+        raise ApplicationError(f"the amount must be a multiple of {format_minor(unit)} CNY", code="amount_not_multiple")
+    if not MIN_TERM_MONTHS <= data.term_months <= MAX_TERM_MONTHS:
+        raise ApplicationError(
+            f"the term must be between {MIN_TERM_MONTHS} and {MAX_TERM_MONTHS} months", code="invalid_term"
+        )
+    if data.repayment_method not in METHODS:
+        raise ApplicationError(f"unknown repayment method {data.repayment_method!r}", code="invalid_method")
+    if data.purpose not in Purpose.values:
+        raise ApplicationError(f"unknown purpose {data.purpose!r}", code="invalid_purpose")
+    if data.borrower_type not in BorrowerType.values:
+        raise ApplicationError(f"unknown borrower type {data.borrower_type!r}", code="invalid_borrower_type")
+    if data.housing not in Housing.values:
+        raise ApplicationError(f"unknown housing {data.housing!r}", code="invalid_housing")
+    if data.annual_income_minor <= 0:
+        raise ApplicationError("the annual income must be positive", code="invalid_income")
+    if data.employment_years is not None and not 0 <= data.employment_years <= 60:
+        raise ApplicationError("employment years must be between 0 and 60", code="invalid_employment")
+    for name in ("monthly_debt_payments_minor", "delinq_2yrs", "inq_last_6mths", "acc_now_delinq", "delinq_amnt_minor"):
+        if getattr(data, name) < 0:
+            raise ApplicationError(f"{name} cannot be negative", code="invalid_fact")
+    for name in ("revol_util_pct", "all_util_pct"):
+        value = getattr(data, name)
+        if value is not None and not Decimal(0) <= Decimal(value) <= Decimal(200):
+            raise ApplicationError(f"{name} must be between 0 and 200", code="invalid_fact")
+
+
+def outstanding_for_cap(borrower: User, exclude_loan_id: int | None = None) -> int:
+    """Principal that counts against the borrowing cap: requests in the pipeline plus principal owed."""
+    loans = Loan.objects.filter(borrower=borrower)
+    if exclude_loan_id is not None:
+        loans = loans.exclude(pk=exclude_loan_id)
+    pipeline = loans.filter(status__in=_PIPELINE).aggregate(s=Sum("amount_minor"))["s"] or 0
+    owed = loans.filter(status__in=_OUTSTANDING).aggregate(s=Sum("principal_outstanding_minor"))["s"] or 0
+    return int(pipeline) + int(owed)
+
+
+def _check_cap(borrower: User, borrower_type: str, amount_minor: int) -> None:
+    cap = rule("CAP_COMPANY_MINOR") if borrower_type == BorrowerType.COMPANY else rule("CAP_PERSON_MINOR")
+    current = outstanding_for_cap(borrower)
+    if current + amount_minor > cap:
+        raise ApplicationError(
+            f"borrowing cap exceeded: {format_minor(current)} CNY already outstanding or requested + "
+            f"{format_minor(amount_minor)} CNY requested > cap {format_minor(cap)} CNY for a {borrower_type}",
+            code="borrowing_cap",
+            extra={
+                "outstanding": format_minor(current),
+                "requested": format_minor(amount_minor),
+                "cap": format_minor(cap),
+            },
+        )
+
+
+def _store_documents(loan: Loan, uploader: User, documents: list[UploadedDocument], in_person: bool) -> None:
+    root = Path(settings.PRIVATE_STORAGE_ROOT) / "loan-documents"
+    root.mkdir(parents=True, exist_ok=True)
+    for doc in documents:
+        if doc.kind not in LoanDocument.Kind.values:
+            raise ApplicationError(f"unknown document kind {doc.kind!r}", code="invalid_document")
+        suffix = DOCUMENT_TYPES.get(doc.content_type)
+        if suffix is None:
+            raise ApplicationError("documents must be PDF, JPEG or PNG files", code="invalid_document")
+        if not doc.content or len(doc.content) > MAX_DOCUMENT_BYTES:
+            raise ApplicationError("a document must be between 1 byte and 5 MB", code="invalid_document")
+        stored = secrets.token_hex(16) + suffix
+        (root / stored).write_bytes(doc.content)
+        LoanDocument.objects.create(
+            loan=loan,
+            kind=doc.kind,
+            original_name=Path(doc.name).name[:200] or "document",
+            stored_name=stored,
+            content_type=doc.content_type,
+            size_bytes=len(doc.content),
+            sha256=hashlib.sha256(doc.content).hexdigest(),
+            uploaded_by=uploader,
+            verified_in_person=in_person,
+        )
+
+
+def document_path(document: LoanDocument) -> Path:
+    return Path(settings.PRIVATE_STORAGE_ROOT) / "loan-documents" / document.stored_name
+
+
+# ---------------------------------------------------------------- application
+
+
+def submit_application(
+    *,
+    borrower: User,
+    data: ApplicationInput,
+    agent: User | None = None,
+    documents: list[UploadedDocument] | None = None,
+) -> Loan:
+    """File an application (online by the borrower, offline by an agent), screen it and score it.
+
+    Anti-fraud rules run first; a blocking hit rejects the application with its reason.
+    Otherwise the credit model prices it and it waits in the risk officers' queue.
+    """
+    require_kyc(borrower)
+    require_role(borrower, Role.BORROWER)
+    _validate(data)
+    service_point = None
+    if agent is not None:
+        from peerlend.accounts.services import require_agent_point
+
+        service_point = require_agent_point(agent)
+        if agent.pk == borrower.pk:
+            raise PermissionDenied("an agent cannot file an application for themselves", code="self_dealing")
+    today = business_date()
+    with transaction.atomic():
+        # Serialise one borrower's applications so that two at once cannot both fit under the cap.
+        User.objects.select_for_update().filter(pk=borrower.pk).first()
+        _check_cap(borrower, data.borrower_type, data.amount_minor)
+        facts = {k: v for k, v in asdict(data).items() if k != "extra"}
+        if agent is not None and documents:
+            # Documents an agent checked in person count as verified income.
+            has_income_proof = any(d.kind == LoanDocument.Kind.INCOME for d in documents)
+            facts["income_verified"] = has_income_proof or data.income_verified
+        elif agent is None:
+            facts["income_verified"] = False
+        if not facts["title"]:
+            facts["title"] = f"{Purpose(data.purpose).label} · {data.term_months}m"
+        loan = Loan.objects.create(
+            borrower=borrower,
+            channel=Channel.OFFLINE if agent else Channel.ONLINE,
+            agent=agent,
+            service_point=service_point,
+            status=LoanStatus.DRAFT,
+            **facts,
+        )
+        _store_documents(loan, agent or borrower, documents or [], in_person=agent is not None)
+        _move(loan, LoanStatus.SUBMITTED, submitted_at=timezone.now())
+        hits = antifraud.run_rules(loan, today)
+        FraudHit.objects.bulk_create(
+            [FraudHit(loan=loan, rule=h.rule, reason=h.reason, blocking=h.blocking) for h in hits]
+        )
+        blocking = [h for h in hits if h.blocking]
+        if blocking:
+            reason = "; ".join(h.reason for h in blocking)
+            _move(loan, LoanStatus.REJECTED, decision_reason=reason, decided_at=timezone.now())
+            _audit(None, "loan.auto_reject", loan, {"status": "submitted"}, {"status": "rejected"}, reason)
+            return loan
+        _score(loan)
+        _move(loan, LoanStatus.UNDER_REVIEW)
+    return loan
+
+
+def _score(loan: Loan) -> None:
+    from peerlend.scoring.services import score
+
+    result = score(loan)
+    reasons = [{"code": r.code, "text": str(r.text)} for r in result.reasons]
+    fields = {
+        "pd": result.pd,
+        "credit_score": result.score,
+        "grade": result.grade,
+        "annual_rate": result.annual_rate,
+        "origination_fee_rate": result.origination_fee_rate,
+        "score_reasons": reasons,
+        "model_version": result.model_version,
+    }
+    Loan.objects.filter(pk=loan.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(loan, name, value)
+
+
+# ---------------------------------------------------------------- review
+
+
+def _review_target(officer: User, loan_id: int, version: int | None) -> Loan:
+    require_role(officer, Role.RISK_OFFICER)
+    loan = _locked_loan(loan_id)
+    if loan.borrower_id == officer.pk:
+        raise PermissionDenied("an officer cannot review their own application", code="self_review")
+    if version is not None and version != loan.version:
+        raise Conflict("the application changed since the page was loaded; reload and try again", code="stale")
+    if loan.status != LoanStatus.UNDER_REVIEW:
+        raise Conflict(f"the application is {loan.status}, not under review", code="not_under_review")
+    return loan
+
+
+@transaction.atomic
+def approve(*, officer: User, loan_id: int, reason: str = "", version: int | None = None) -> Loan:
+    """Approve and list. Above the maker-checker threshold a second, different officer must approve."""
+    loan = _review_target(officer, loan_id, version)
+    needs_two = loan.amount_minor > rule("SECOND_REVIEW_ABOVE_MINOR")
+    if needs_two and loan.first_approver_id is None:
+        Loan.objects.filter(pk=loan.pk).update(first_approver=officer, version=F("version") + 1)
+        loan.first_approver = officer
+        loan.version += 1
+        ReviewDecision.objects.create(loan=loan, officer=officer, decision="first_approval", reason=reason)
+        _audit(officer, "loan.first_approval", loan, {"first_approver": None}, {"first_approver": officer.pk}, reason)
+        return loan
+    if needs_two and loan.first_approver_id == officer.pk:
+        raise PermissionDenied("a second, different risk officer must approve this application", code="maker_checker")
+    ReviewDecision.objects.create(loan=loan, officer=officer, decision="approve", reason=reason)
+    _move(loan, LoanStatus.APPROVED, decided_at=timezone.now(), decision_reason=reason)
+    _audit(officer, "loan.approve", loan, {"status": "under_review"}, {"status": "approved"}, reason)
+    _list(loan)
+    return loan
+
+
+def _list(loan: Loan) -> None:
+    today = business_date()
+    _move(loan, LoanStatus.LISTED, listed_on=today, list_expires_on=today + timedelta(days=rule("LISTING_DAYS")))
+
+
+@transaction.atomic
+def reject(*, officer: User, loan_id: int, reason: str, version: int | None = None) -> Loan:
+    if not reason.strip():
+        raise ApplicationError("a rejection needs a reason the borrower can read", code="reason_required")
+    loan = _review_target(officer, loan_id, version)
+    ReviewDecision.objects.create(loan=loan, officer=officer, decision="reject", reason=reason)
+    _move(loan, LoanStatus.REJECTED, decided_at=timezone.now(), decision_reason=reason)
+    _audit(officer, "loan.reject", loan, {"status": "under_review"}, {"status": "rejected"}, reason)
+    return loan
+
+
+@transaction.atomic
+def request_documents(*, officer: User, loan_id: int, reason: str, version: int | None = None) -> Loan:
+    if not reason.strip():
+        raise ApplicationError("say which documents are needed", code="reason_required")
+    loan = _review_target(officer, loan_id, version)
+    ReviewDecision.objects.create(loan=loan, officer=officer, decision="request_documents", reason=reason)
+    _move(loan, LoanStatus.DOCUMENTS_REQUESTED, decision_reason=reason)
+    _audit(officer, "loan.request_documents", loan, {"status": "under_review"},
+           {"status": "documents_requested"}, reason)
+    return loan
+
+
+@transaction.atomic
+def provide_documents(*, actor: User, loan_id: int, documents: list[UploadedDocument]) -> Loan:
+    """The borrower (or the agent who filed it) adds documents; the application returns to review."""
+    loan = _locked_loan(loan_id)
+    if actor.pk not in (loan.borrower_id, loan.agent_id):
+        raise PermissionDenied("only the applicant or their agent can add documents", code="not_owner")
+    if loan.status != LoanStatus.DOCUMENTS_REQUESTED:
+        raise Conflict("no documents were requested for this application", code="not_requested")
+    if not documents:
+        raise ApplicationError("attach at least one document", code="documents_required")
+    in_person = actor.pk == loan.agent_id
+    _store_documents(loan, actor, documents, in_person=in_person)
+    if in_person and any(d.kind == LoanDocument.Kind.INCOME for d in documents) and not loan.income_verified:
+        Loan.objects.filter(pk=loan.pk).update(income_verified=True)
+        loan.income_verified = True
+        _score(loan)
+    _move(loan, LoanStatus.UNDER_REVIEW)
+    return loan
+
+
+# ---------------------------------------------------------------- investing and funding
+
+
+def expire_if_due(loan_id: int, today: date | None = None) -> bool:
+    """Expire a listing whose funding window has passed (run-day, and on access). True when expired now."""
+    today = today or business_date()
+    with transaction.atomic():
+        loan = _locked_loan(loan_id)
+        if loan.status != LoanStatus.LISTED or loan.list_expires_on is None or today < loan.list_expires_on:
+            return False
+        _refund_notes(loan, kind="listing_expired")
+        _move(loan, LoanStatus.EXPIRED, closed_on=today)
+        return True
+
+
+def expire_due_listings(today: date) -> int:
+    ids = list(
+        Loan.objects.filter(status=LoanStatus.LISTED, list_expires_on__lte=today).values_list("pk", flat=True)
+    )
+    return sum(expire_if_due(pk, today) for pk in ids)
+
+
+def _refund_notes(loan: Loan, *, kind: str) -> None:
+    """Every pending note gets its frozen cash back, exactly, in one balanced entry."""
+    notes = list(Note.objects.filter(loan=loan, status=NoteStatus.PENDING))
+    if not notes:
+        return
+    per_investor: dict[int, int] = defaultdict(int)
+    for note in notes:
+        per_investor[note.investor_id] += note.amount_minor
+    lines: list[tuple[Any, int]] = []
+    for investor, amount in _by_investor(per_investor):
+        accounts = ledger.user_accounts(investor)
+        lines += [(accounts.frozen, -amount), (accounts.available, amount)]
+    ledger.post_entry(kind=kind, lines=lines, reference=f"loan:{loan.pk}", business_date=business_date())
+    Note.objects.filter(pk__in=[n.pk for n in notes]).update(status=NoteStatus.REFUNDED)
+    Loan.objects.filter(pk=loan.pk).update(funded_minor=0)
+    loan.funded_minor = 0
+
+
+def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = False) -> Note:
+    """Buy a note: the amount is frozen at once; the last note that fills the loan disburses it."""
+    require_kyc(investor)
+    require_role(investor, Role.INVESTOR)
+    unit = rule("NOTE_UNIT_MINOR")
+    if amount_minor <= 0 or amount_minor % unit:
+        raise ApplicationError(
+            f"invest in multiples of {format_minor(unit)} CNY (minimum {format_minor(unit)} CNY)",
+            code="invalid_note_amount",
+        )
+    if expire_if_due(loan_id):
+        raise Conflict("the funding window of this loan has closed; investors were refunded", code="expired")
+    with transaction.atomic():
+        loan = _locked_loan(loan_id)
+        if loan.borrower_id == investor.pk:
+            raise PermissionDenied("you cannot invest in your own loan", code="own_loan")
+        if loan.status != LoanStatus.LISTED:
+            raise Conflict(f"this loan is {loan.status}, not open for investment", code="not_listed")
+        if amount_minor > loan.remaining_minor:
+            raise ApplicationError(
+                f"only {format_minor(loan.remaining_minor)} CNY of this loan is left to fund",
+                code="over_remaining",
+                status=409,
+            )
+        note = Note.objects.create(loan=loan, investor=investor, amount_minor=amount_minor, auto_invested=auto)
+        ledger.freeze(investor, amount_minor, kind="invest_freeze", reference=f"note:{note.pk}")
+        loan.funded_minor += amount_minor
+        Loan.objects.filter(pk=loan.pk).update(funded_minor=loan.funded_minor)
+        if loan.funded_minor == loan.amount_minor:
+            _move(loan, LoanStatus.FUNDED)
+            disburse(loan)
+        note.refresh_from_db()
+        return note
+
+
+def origination_fee_minor(loan: Loan) -> int:
+    rate = loan.origination_fee_rate or Decimal(0)
+    return int((Decimal(loan.amount_minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def disburse(loan: Loan) -> None:
+    """Funded -> current in one step: cash to the borrower less the fee, notes active, schedule, contract."""
+    from peerlend.servicing.services import create_schedule
+
+    today = business_date()
+    notes = list(Note.objects.filter(loan=loan, status=NoteStatus.PENDING))
+    total = sum(n.amount_minor for n in notes)
+    if total != loan.amount_minor:
+        raise ApplicationError(f"notes sum to {total}, the loan is {loan.amount_minor}", code="funding_mismatch")
+    fee = origination_fee_minor(loan)
+    per_investor: dict[int, int] = defaultdict(int)
+    for note in notes:
+        per_investor[note.investor_id] += note.amount_minor
+    lines: list[tuple[Any, int]] = [
+        (ledger.user_accounts(investor).frozen, -amount) for investor, amount in _by_investor(per_investor)
+    ]
+    lines.append((ledger.user_accounts(loan.borrower).available, loan.amount_minor - fee))
+    if fee:
+        lines.append((ledger.platform_account("fee_income"), fee))
+    ledger.post_entry(kind="disburse", lines=lines, reference=f"loan:{loan.pk}", business_date=today)
+    Note.objects.filter(pk__in=[n.pk for n in notes]).update(
+        status=NoteStatus.ACTIVE, principal_outstanding_minor=F("amount_minor")
+    )
+    _move(loan, LoanStatus.CURRENT, disbursed_on=today, principal_outstanding_minor=loan.amount_minor)
+    installments = create_schedule(loan, start=today)
+    _make_contract(loan, notes, fee, installments)
+
+
+def masked_party(user: User) -> str:
+    """How a party appears on a contract: masked real name and ID when verified, masked username otherwise."""
+    from peerlend.accounts.selectors import masked_identity
+
+    identity = masked_identity(user)
+    if identity:
+        return f"{identity['real_name']} ({identity['resident_id']})"
+    name = user.username
+    return name[:2] + "*" * max(len(name) - 2, 1)
+
+
+def _make_contract(loan: Loan, notes: list[Note], fee_minor: int, installments: list[Any]) -> Contract:
+    terms = {
+        "loan_id": loan.pk,
+        "borrower": masked_party(loan.borrower),
+        "lenders": [
+            {"lender": masked_party(n.investor), "note_id": n.pk, "amount": format_minor(n.amount_minor)} for n in notes
+        ],
+        "amount": format_minor(loan.amount_minor),
+        "currency": loan.currency,
+        "annual_rate": str(loan.annual_rate),
+        "term_months": loan.term_months,
+        "repayment_method": loan.repayment_method,
+        "origination_fee": format_minor(fee_minor),
+        "purpose": loan.purpose,
+        "channel": loan.channel,
+        "disbursed_on": loan.disbursed_on.isoformat() if loan.disbursed_on else None,
+        "schedule": [
+            {
+                "number": i.number,
+                "due_date": i.due_date.isoformat(),
+                "principal": format_minor(i.principal_minor),
+                "interest": format_minor(i.interest_minor),
+            }
+            for i in installments
+        ],
+    }
+    import json
+
+    digest = hashlib.sha256(json.dumps(terms, sort_keys=True).encode()).hexdigest()
+    number = f"PL-{loan.disbursed_on:%Y%m%d}-{loan.pk:08d}"
+    return Contract.objects.create(loan=loan, number=number, terms=terms, sha256=digest)
+
+
+@transaction.atomic
+def cancel(*, actor: User, loan_id: int, reason: str = "") -> Loan:
+    """The borrower (or the filing agent) withdraws the request before funding; investors are refunded."""
+    loan = _locked_loan(loan_id)
+    if actor.pk not in (loan.borrower_id, loan.agent_id):
+        raise PermissionDenied("only the borrower can cancel this application", code="not_owner")
+    if loan.status not in CANCELLABLE:
+        raise Conflict(f"a {loan.status} loan can no longer be cancelled", code="not_cancellable")
+    old = loan.status
+    if loan.status == LoanStatus.LISTED:
+        _refund_notes(loan, kind="listing_cancelled")
+    _move(loan, LoanStatus.CANCELLED, closed_on=business_date(), decision_reason=reason or "cancelled by the borrower")
+    _audit(actor, "loan.cancel", loan, {"status": old}, {"status": "cancelled"}, reason)
+    return loan

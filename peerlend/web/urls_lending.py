@@ -1,3 +1,18 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from peerlend.web.views import lending
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("loans/", lending.marketplace, name="marketplace"),
+    path("loans/<int:loan_id>/", lending.loan_detail, name="loan_detail"),
+    path("loans/<int:loan_id>/invest", lending.invest, name="invest"),
+    path("loans/<int:loan_id>/cancel", lending.cancel, name="cancel_loan"),
+    path("loans/<int:loan_id>/contract.pdf", lending.contract_pdf, name="contract_pdf"),
+    path("apply/", lending.apply, name="apply"),
+    path("my/loans/", lending.my_loans, name="my_loans"),
+    path("my/notes/", lending.my_notes, name="my_notes"),
+    path("review/", lending.review_queue, name="review_queue"),
+    path("review/<int:loan_id>/", lending.review_detail, name="review_detail"),
+    path("review/documents/<int:document_id>", lending.review_document, name="review_document"),
+    path("agent/applications/", lending.agent_applications, name="agent_applications"),
+]

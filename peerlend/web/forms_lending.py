@@ -1,0 +1,105 @@
+"""Forms of the marketplace pages; they only parse input, services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peerlend.domain.money import parse_amount_minor
+from peerlend.lending.models import BorrowerType, Housing, LoanDocument, Purpose, RepaymentMethod
+from peerlend.lending.services import DOCUMENT_TYPES, ApplicationInput, UploadedDocument
+
+
+class AmountField(forms.CharField):
+    """A money amount typed in major units; kept as integer minor units (never a float)."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in (None, ""):
+            return None
+        try:
+            return parse_amount_minor(text.replace(",", ""))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class ApplicationForm(forms.Form):
+    amount = AmountField(label=_("Amount (CNY)"), help_text=_("A multiple of 50.00; at least 1,000.00"))
+    term_months = forms.TypedChoiceField(
+        label=_("Term"), coerce=int, choices=[(m, _("%(m)d months") % {"m": m}) for m in (3, 6, 9, 12, 18, 24, 36)]
+    )
+    repayment_method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    borrower_type = forms.ChoiceField(label=_("Borrower"), choices=BorrowerType.choices, initial=BorrowerType.PERSON)
+    annual_income = AmountField(label=_("Annual income (CNY)"))
+    employment_years = forms.IntegerField(label=_("Years employed"), min_value=0, max_value=60, required=False)
+    housing = forms.ChoiceField(label=_("Housing"), choices=Housing.choices)
+    monthly_debt_payments = AmountField(label=_("Monthly debt payments (CNY)"), required=False)
+    region = forms.CharField(label=_("Province / region"), max_length=20, required=False)
+    delinq_2yrs = forms.IntegerField(label=_("Late payments (30+ days) in the last 2 years"), min_value=0, initial=0)
+    inq_last_6mths = forms.IntegerField(label=_("Credit inquiries in the last 6 months"), min_value=0, initial=0)
+    revol_util_pct = forms.DecimalField(
+        label=_("Credit card utilisation (%)"), min_value=0, max_value=200, required=False, decimal_places=2
+    )
+    open_il_12m = forms.IntegerField(label=_("Installment loans opened in the last 12 months"), min_value=0,
+                                     required=False)
+    num_il_tl = forms.IntegerField(label=_("Installment loans ever held"), min_value=0, required=False)
+
+    def to_input(self) -> ApplicationInput:
+        d = self.cleaned_data
+        return ApplicationInput(
+            amount_minor=d["amount"],
+            term_months=d["term_months"],
+            repayment_method=d["repayment_method"],
+            purpose=d["purpose"],
+            title=d["title"],
+            description=d["description"],
+            borrower_type=d["borrower_type"],
+            annual_income_minor=d["annual_income"],
+            employment_years=d["employment_years"],
+            housing=d["housing"],
+            monthly_debt_payments_minor=d["monthly_debt_payments"] or 0,
+            region=d["region"],
+            delinq_2yrs=d["delinq_2yrs"] or 0,
+            inq_last_6mths=d["inq_last_6mths"] or 0,
+            revol_util_pct=d["revol_util_pct"],
+            open_il_12m=d["open_il_12m"],
+            num_il_tl=d["num_il_tl"],
+        )
+
+
+class OfflineApplicationForm(ApplicationForm):
+    """Filed by an agent for a member whose identity and documents were checked in person."""
+
+    member_username = forms.CharField(label=_("Member's username"), max_length=150)
+    income_document = forms.FileField(label=_("Proof of income (checked in person)"), required=False)
+    other_document = forms.FileField(label=_("Other document"), required=False)
+
+    field_order = ["member_username"]
+
+    def documents(self) -> list[UploadedDocument]:
+        docs = []
+        for name, kind in (("income_document", LoanDocument.Kind.INCOME), ("other_document", LoanDocument.Kind.OTHER)):
+            upload = self.cleaned_data.get(name)
+            if upload:
+                if upload.content_type not in DOCUMENT_TYPES:
+                    raise forms.ValidationError(_("Documents must be PDF, JPEG or PNG files."))
+                docs.append(UploadedDocument(kind, upload.name, upload.content_type, upload.read()))
+        return docs
+
+
+class InvestForm(forms.Form):
+    amount = AmountField(label=_("Amount (CNY)"))
+    # One key per rendered form: a double click or a resubmitted page replays, never doubles.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject")),
+                                          ("request_documents", _("Ask for documents"))])
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
