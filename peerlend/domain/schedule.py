@@ -152,31 +152,55 @@ def build_schedule(
         interest = (2 * principal * a * term + d) // two_d
         return [Installment(1, add_months(start, term), principal, interest, principal + interest, 0)]
 
-    if method == EQUAL_INSTALLMENT:
-        level = _level_payment(principal, a, d, term)
+    # Equal installment: principal = level payment - interest; otherwise a fixed principal part per month.
+    level = method == EQUAL_INSTALLMENT
+    if level:
+        payment = _level_payment(principal, a, d, term)
+        fixed_part = 0
     elif method == EQUAL_PRINCIPAL:
-        level = (2 * principal + term) // (2 * term)  # principal part per month
-    else:
-        level = 0
+        payment = 0
+        fixed_part = (2 * principal + term) // (2 * term)
+    else:  # interest only
+        payment = 0
+        fixed_part = 0
 
+    due = _due_dates(start, term)
     balance = principal
-    last = term
-    for k in range(1, term + 1):
+    for k in range(1, term):
         interest = (2 * balance * a + d) // two_d
-        if k == last:
-            part = balance
-        elif method == EQUAL_INSTALLMENT:
-            # Never negative: the opening balance never exceeds P, so interest <= round(P*r) <= level.
-            part = level - interest
-        elif method == EQUAL_PRINCIPAL:
-            part = level
-        else:
-            part = 0
+        # Never negative for equal installments: the opening balance never exceeds P, so
+        # interest <= round(P*r) <= payment.
+        part = payment - interest if level else fixed_part
         if part > balance:
             # Rounding up can repay a tiny loan before its last month; never overshoot the balance.
             part = balance
         balance -= part
-        append(Installment(k, add_months(start, k), part, interest, part + interest, balance))
+        append(Installment(k, due[k - 1], part, interest, part + interest, balance))
+    # The last installment takes whatever principal is left: the rounding residue ends here.
+    interest = (2 * balance * a + d) // two_d
+    append(Installment(term, due[term - 1], balance, interest, balance + interest, 0))
+    return out
+
+
+def _due_dates(start: date, term: int) -> list[date]:
+    """``[add_months(start, k) for k in 1..term]``, walked month by month for speed."""
+    day = start.day
+    year = start.year
+    month = start.month
+    out: list[date] = []
+    for _ in range(term):
+        if month == 12:
+            month = 1
+            year += 1
+        else:
+            month += 1
+        if day <= 28:
+            out.append(date(year, month, day))
+        else:
+            last = _DAYS_IN_MONTH[month - 1]
+            if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+                last = 29
+            out.append(date(year, month, day if day <= last else last))
     return out
 
 
