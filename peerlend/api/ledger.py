@@ -1,7 +1,134 @@
-"""API routes of the ledger context (thin: parse, call a service or selector, shape the answer)."""
+"""API routes of the ledger context (thin: parse, call a service or selector, shape the answer).
+
+Money-moving routes read the body themselves so that every bad input gets a precise 4xx
+(a float amount, a wrong currency, malformed JSON, a body over 1 MB) before anything is written,
+and take an ``Idempotency-Key`` header (a replay returns the first response).
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router
 
+from peerlend.api.auth import api_auth
+from peerlend.domain.money import format_minor
+from peerlend.errors import ApplicationError
+from peerlend.ledger import selectors, services
+from peerlend.ledger.gateway import get_gateway
+from peerlend.ledger.gateway.sandbox import SIGNATURE_HEADER
+from peerlend.ledger.idempotency import key_from_request, run_idempotent
+
 router = Router(tags=["ledger"])
+
+
+def read_json_object(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object, or a clear 4xx."""
+    limit = int(getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None) or 1024 * 1024)
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise ApplicationError(_("request body is larger than %(n)d bytes") % {"n": limit},
+                               code="payload_too_large", status=413)
+    body = request.body
+    if len(body) > limit:
+        raise ApplicationError(_("request body is larger than %(n)d bytes") % {"n": limit},
+                               code="payload_too_large", status=413)
+    try:
+        data = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise ApplicationError(_("request body is not valid JSON"), code="malformed_json") from None
+    if not isinstance(data, dict):
+        raise ApplicationError(_("request body must be a JSON object"), code="malformed_json")
+    return data
+
+
+def _respond(status: int, body: dict[str, Any]) -> HttpResponse:
+    return JsonResponse(body, status=status)
+
+
+def deposit_body(order: Any, pay_url: str) -> dict[str, Any]:
+    return {
+        "order_id": order.public_id,
+        "amount": format_minor(order.amount_minor, order.currency),
+        "currency": order.currency,
+        "status": order.status,
+        "pay_url": pay_url,
+    }
+
+
+def withdrawal_body(withdrawal: Any) -> dict[str, Any]:
+    return {
+        "withdrawal_id": withdrawal.public_id,
+        "amount": format_minor(withdrawal.amount_minor, withdrawal.currency),
+        "currency": withdrawal.currency,
+        "status": withdrawal.status,
+    }
+
+
+@router.post("/deposits", auth=api_auth, summary="Create a deposit order (pay it on the gateway's page)")
+def create_deposit(request: HttpRequest) -> HttpResponse:
+    key = key_from_request(request)
+    data = read_json_object(request)
+    amount_minor = services.parse_money_input(data)
+
+    def action() -> tuple[int, dict[str, Any]]:
+        order = services.create_deposit_order(request.user, amount_minor)
+        pay_url = request.build_absolute_uri(get_gateway().create_deposit_order(order))
+        return 201, deposit_body(order, pay_url)
+
+    return _respond(*run_idempotent(user=request.user, key=key, scope="ledger.deposit", payload=data, action=action))
+
+
+@router.post("/withdrawals", auth=api_auth, summary="Withdraw available funds to the verified bank card")
+def create_withdrawal(request: HttpRequest) -> HttpResponse:
+    key = key_from_request(request)
+    data = read_json_object(request)
+    amount_minor = services.parse_money_input(data)
+
+    def action() -> tuple[int, dict[str, Any]]:
+        withdrawal = services.request_withdrawal(request.user, amount_minor)
+        return 201, withdrawal_body(withdrawal)
+
+    return _respond(*run_idempotent(user=request.user, key=key, scope="ledger.withdrawal", payload=data,
+                                    action=action))
+
+
+def account_body(user: Any, limit: int = 20) -> dict[str, Any]:
+    bal = selectors.balances(user)
+    return {
+        "available": format_minor(bal.available_minor, bal.currency),
+        "frozen": format_minor(bal.frozen_minor, bal.currency),
+        "currency": bal.currency,
+        "entries": [
+            {
+                "id": e.entry_id,
+                "kind": e.kind,
+                "memo": e.memo,
+                "reference": e.reference,
+                "created_at": e.created_at.isoformat(),
+                "available_change": format_minor(e.available_change_minor, bal.currency),
+                "frozen_change": format_minor(e.frozen_change_minor, bal.currency),
+            }
+            for e in selectors.recent_entries(user, limit=limit)
+        ],
+    }
+
+
+@router.get("/account", auth=api_auth, summary="Balances and recent entries")
+def account(request: HttpRequest, limit: int = 20) -> HttpResponse:
+    return _respond(200, account_body(request.user, limit=max(1, min(limit, 100))))
+
+
+@router.post("/gateway/callback", auth=None, summary="Signed asynchronous callback from the payment gateway")
+def gateway_callback(request: HttpRequest) -> HttpResponse:
+    if len(request.body) > 64 * 1024:
+        return _respond(413, {"detail": "callback too large", "code": "payload_too_large"})
+    status, body = services.handle_gateway_callback(request.body, request.headers.get(SIGNATURE_HEADER, ""))
+    return _respond(status, body)

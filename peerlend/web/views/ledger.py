@@ -1,0 +1,189 @@
+"""Pages of the ledger context: the member's account, the sandbox gateway, the operator's books."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from peerlend.domain.money import format_minor
+from peerlend.errors import ApplicationError, NotFound, PermissionDenied
+from peerlend.ledger import selectors, services
+from peerlend.ledger.gateway import get_gateway, sandbox
+from peerlend.ledger.idempotency import run_idempotent
+from peerlend.ledger.models import ReconciliationItem, Withdrawal
+from peerlend.ledger.reconciliation import import_statement, resolve_item
+
+OPERATOR_ROLES = ("operator", "admin")
+
+
+def _is_operator(user: Any) -> bool:
+    return bool(user.is_authenticated and set(getattr(user, "roles", None) or []).intersection(OPERATOR_ROLES))
+
+
+def _require_operator(request: HttpRequest) -> None:
+    if not _is_operator(request.user):
+        raise PermissionDenied(_("operators only"))
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    bal = selectors.balances(request.user)
+    context = {
+        "available": format_minor(bal.available_minor, bal.currency),
+        "frozen": format_minor(bal.frozen_minor, bal.currency),
+        "currency": bal.currency,
+        "entries": [
+            {
+                "entry": e,
+                "available": format_minor(e.available_change_minor, bal.currency),
+                "frozen": format_minor(e.frozen_change_minor, bal.currency),
+            }
+            for e in selectors.recent_entries(request.user)
+        ],
+        "deposits": selectors.user_deposit_orders(request.user),
+        "withdrawals": selectors.user_withdrawals(request.user),
+        # A fresh key per rendered form: a double submit replays instead of moving money twice.
+        "form_key": uuid.uuid4().hex,
+    }
+    return render(request, "web/ledger/account.html", context)
+
+
+def _money_form(request: HttpRequest, scope: str, make: Any) -> tuple[int, dict[str, Any]] | None:
+    data = {"amount": request.POST.get("amount", "").strip()}
+    try:
+        amount_minor = services.parse_money_input(data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return None
+    return run_idempotent(user=request.user, key=request.POST.get("idempotency_key"), scope=scope, payload=data,
+                          action=lambda: make(amount_minor))
+
+
+@login_required
+@require_POST
+def deposit(request: HttpRequest) -> HttpResponse:
+    def make(amount_minor: int) -> tuple[int, dict[str, Any]]:
+        order = services.create_deposit_order(request.user, amount_minor)
+        return 201, {"pay_url": get_gateway().create_deposit_order(order)}
+
+    try:
+        result = _money_form(request, "web.deposit", make)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:account")
+    if result is None:
+        return redirect("web:account")
+    status, body = result
+    if status >= 400:
+        messages.error(request, body.get("detail", _("the deposit was refused")))
+        return redirect("web:account")
+    return HttpResponseRedirect(body["pay_url"])
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest) -> HttpResponse:
+    def make(amount_minor: int) -> tuple[int, dict[str, Any]]:
+        w = services.request_withdrawal(request.user, amount_minor)
+        return 201, {"amount": format_minor(w.amount_minor, w.currency)}
+
+    try:
+        result = _money_form(request, "web.withdrawal", make)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:account")
+    if result is not None:
+        status, body = result
+        if status >= 400:
+            messages.error(request, body.get("detail", _("the withdrawal was refused")))
+        else:
+            messages.success(request, _("Withdrawal of %(amount)s requested; the funds are frozen until the bank "
+                                        "pays out.") % {"amount": body["amount"]})
+    return redirect("web:account")
+
+
+@require_http_methods(["GET", "POST"])
+def sandbox_pay(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The sandbox gateway's payer page (stands in for the bank's or wallet's page)."""
+    try:
+        order = services.get_deposit_order(order_id)
+    except NotFound:
+        return render(request, "web/ledger/sandbox_pay.html", {"missing": True}, status=404)
+    result = None
+    if request.method == "POST":
+        succeed = request.POST.get("action") == "pay"
+        status, body = sandbox.pay(order, succeed=succeed)
+        result = {"status": status, "body": body}
+        order.refresh_from_db()
+        if request.user.is_authenticated and request.user.pk == order.user_id and status == 200:
+            if order.status == "succeeded":
+                messages.success(request, _("Deposit received."))
+            else:
+                messages.warning(request, _("The payment failed; nothing was charged."))
+            return redirect("web:account")
+    return render(request, "web/ledger/sandbox_pay.html", {
+        "order": order, "amount": format_minor(order.amount_minor, order.currency), "result": result,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sandbox_payouts(request: HttpRequest) -> HttpResponse:
+    """The sandbox bank's payout console: settle or bounce pending withdrawals."""
+    try:
+        _require_operator(request)
+    except PermissionDenied as exc:
+        return render(request, "web/ledger/refused.html", {"message": exc.message}, status=403)
+    if request.method == "POST":
+        withdrawal = Withdrawal.objects.filter(public_id=request.POST.get("withdrawal_id", "")).first()
+        if withdrawal is None:
+            messages.error(request, _("no such withdrawal"))
+        else:
+            status, body = sandbox.settle_payout(withdrawal, succeed=request.POST.get("action") == "settle")
+            messages.info(request, f"{withdrawal.public_id}: {status} {body.get('status') or body.get('detail')}")
+        return redirect("web:sandbox_payouts")
+    rows = [(w, format_minor(w.amount_minor, w.currency)) for w in selectors.pending_withdrawals()]
+    return render(request, "web/ledger/sandbox_payouts.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconciliation(request: HttpRequest) -> HttpResponse:
+    """Operators: import a custody statement, see unmatched items on both sides, resolve them."""
+    try:
+        _require_operator(request)
+    except PermissionDenied as exc:
+        return render(request, "web/ledger/refused.html", {"message": exc.message}, status=403)
+    if request.method == "POST":
+        try:
+            if "statement" in request.FILES:
+                upload = request.FILES["statement"]
+                text = upload.read(5 * 1024 * 1024 + 1)
+                if len(text) > 5 * 1024 * 1024:
+                    raise ApplicationError(_("statement file is larger than 5 MB"))
+                result = import_statement(text.decode("utf-8-sig"), filename=upload.name or "statement.csv",
+                                          operator=request.user)
+                messages.success(request, _("Imported %(n)d line(s): %(m)d matched, %(b)d bank-only, %(l)d "
+                                            "ledger-only.") % {"n": result.statement.line_count,
+                                                                "m": result.matched, "b": result.unmatched_bank,
+                                                                "l": result.unmatched_ledger})
+            else:
+                item = ReconciliationItem.objects.filter(pk=request.POST.get("item_id") or 0).first()
+                if item is None:
+                    raise NotFound(_("no such reconciliation item"))
+                resolve_item(request.user, item, request.POST.get("reason", ""))
+                messages.success(request, _("Item resolved through suspense."))
+        except (ApplicationError, UnicodeDecodeError) as exc:
+            messages.error(request, getattr(exc, "message", _("statement must be UTF-8 CSV")))
+        return redirect(reverse("web:reconciliation"))
+    items = [(i, format_minor(i.amount_minor)) for i in selectors.open_reconciliation_items()]
+    platform = [(a, format_minor(bal, a.currency)) for a, bal in selectors.platform_balances()]
+    return render(request, "web/ledger/reconciliation.html", {"items": items, "platform": platform})
