@@ -357,3 +357,20 @@ def register_and_verify_offline(agent: User, *, username: str, password: str, em
     verify_identity(user, real_name=real_name, resident_id=resident_id, mobile=mobile, bank_card=bank_card,
                     agent=agent, service_point=user.registered_point)
     return user
+
+
+@transaction.atomic
+def bootstrap_admin(user: User, reason: str) -> User:
+    """Make ``user`` the first administrator (audited, actor 'system'); refused once any admin exists."""
+    reason = _require_reason(reason)
+    admins = [u for u in User.objects.select_for_update().filter(is_active=True) if u.has_role(Role.ADMIN)]
+    if admins:
+        raise Conflict(_("an administrator exists already: ask them to grant roles"), code="admin_exists")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    old = list(locked.roles or [])
+    locked.roles = [*old, Role.ADMIN.value]
+    locked.is_staff = True
+    locked.save(update_fields=["roles", "is_staff"])
+    record_audit(actor=None, action="accounts.admin_bootstrapped", target=locked, old={"roles": old},
+                 new={"roles": locked.roles}, reason=reason)
+    return locked

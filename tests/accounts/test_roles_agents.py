@@ -117,3 +117,20 @@ def test_non_agent_and_agent_of_inactive_point_are_refused():
         register_member_offline(agent2, username="x3", password="Tr1cky-pass-99", service_point=make_service_point())
     assert not User.objects.filter(username__in=["x1", "x2", "x3"]).exists()
     assert not Identity.objects.filter(channel="offline").exists()
+
+
+def test_grant_role_command_bootstrap_then_grant():
+    from django.core.management import CommandError, call_command
+
+    first, second = make_user(kyc=False), make_user(kyc=False)
+    call_command("grant_role", first.username, "admin", "--bootstrap", "--reason", "first admin")
+    first.refresh_from_db()
+    assert first.has_role("admin") and first.is_staff
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("grant_role", second.username, "admin", "--bootstrap", "--reason", "me too")
+    call_command("grant_role", second.username, "agent", "--by", first.username, "--reason", "hired")
+    second.refresh_from_db()
+    assert second.has_role("agent")
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == [
+        "accounts.admin_bootstrapped", "accounts.role_granted"]
+    assert verify_audit_chain() == []
