@@ -1,0 +1,69 @@
+"""Scoring throughput: one application at a time through scoring.services.score(), and in
+batch through `peerlend score-file` on the Lending Club file repeated to 100,000 rows.
+
+    .venv/bin/python bench/scoring.py [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlend.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from peerlend.scoring.lc import facts_from_lc_row  # noqa: E402
+from peerlend.scoring.services import score  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    data_dir = Path(os.environ.get("PEERLEND_DATA_DIR", REPO.parent / "shared" / "data"))
+    parser.add_argument("--data", type=Path, default=data_dir / "lending_club_2016q1.csv")
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+
+    with args.data.open(newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows = list(reader)
+    facts = [facts_from_lc_row(dict(zip(header, r, strict=True)))[0] for r in rows]
+
+    score(facts[0])  # load the model once
+    t0 = time.perf_counter()
+    for f in facts:
+        score(f)
+    one = time.perf_counter() - t0
+    print(f"one by one via score(): {len(facts)} applications in {one:.3f} s = {len(facts) / one:,.0f} /s "
+          f"({one / len(facts) * 1e6:.1f} µs each)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
+        with src.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            n = 0
+            while n < args.rows:
+                chunk = rows[: args.rows - n]
+                w.writerows(chunk)
+                n += len(chunk)
+        t0 = time.perf_counter()
+        call_command("score_file", str(src), str(dst), stdout=open(os.devnull, "w"))  # noqa: SIM115
+        batch = time.perf_counter() - t0
+    print(f"batch via score-file: {n:,} rows in {batch:.3f} s = {n / batch:,.0f} rows/s (read, score, write)")
+
+
+if __name__ == "__main__":
+    main()

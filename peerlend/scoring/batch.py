@@ -1,0 +1,236 @@
+"""Batch scoring of Lending Club-style CSV files (``peerlend score-file``).
+
+Columns are parsed and scored with numpy, all rows at once; the arithmetic mirrors
+``features.py`` and ``model.py`` exactly (a test compares this path with ``services.score``
+on every row of the Lending Club file). Unreadable values become unknown and are reported
+in the row's ``errors`` column; a row is never dropped and the file never aborts.
+This module is for the command line; the single-application service does not import it.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from peerlend.domain.pricing import MODEL_HORIZON_MONTHS
+from peerlend.scoring.features import FEATURES_BY_NAME, LONG_TERM_MONTHS
+from peerlend.scoring.lc import _MINOR_PER_USD, parse_emp_length, parse_term, parse_verified
+from peerlend.scoring.model import CreditModel, shipped_model
+from peerlend.scoring.services import MAX_REASONS, MIN_REASON_POINTS, NO_ADVERSE_CODE, grade_and_price, pd_decimal
+
+OUTPUT_COLUMNS = ("pd", "score", "grade", "annual_rate", "origination_fee_rate", "reasons", "out_of_range", "errors")
+_MISSING = {"", "na", "nan", "null", "none"}
+_COUNTS = ("delinq_2yrs", "inq_last_6mths", "acc_now_delinq", "open_il_6m", "open_il_12m", "open_il_24m",
+           "inq_fi", "inq_last_12m", "num_il_tl")
+_AMOUNTS = ("funded_amnt", "annual_inc", "total_bal_il", "delinq_amnt", "total_il_high_credit_limit")
+_PCTS = ("revol_util", "all_util")
+
+
+@dataclass
+class BatchResult:
+    rows: int
+    rows_with_errors: int
+
+
+class _Errors:
+    def __init__(self, n: int) -> None:
+        self.by_row: dict[int, list[str]] = {}
+
+    def add(self, i: int, msg: str) -> None:
+        self.by_row.setdefault(i, []).append(msg)
+
+
+def _numbers(name: str, raw: list[str], errors: _Errors, kind: str) -> np.ndarray:
+    try:
+        values = np.array(raw, dtype=object).astype(float)
+        bad_idx: Iterable[int] = ()
+    except ValueError:
+        values = np.full(len(raw), np.nan)
+        bad = []
+        for i, text in enumerate(raw):
+            t = text.strip()
+            if t.lower() in _MISSING:
+                continue
+            try:
+                values[i] = float(t)
+            except ValueError:
+                errors.add(i, f"{name}: not a number: {text!r}")
+                bad.append(i)
+        bad_idx = bad
+    del bad_idx
+    inf = np.isinf(values)
+    for i in np.flatnonzero(inf):
+        errors.add(int(i), f"{name}: not a finite number: {raw[i]!r}")
+    values[inf] = np.nan
+    if kind == "count":
+        wrong = (values < 0) | (values != np.floor(values))
+        msg = "not a count"
+    else:
+        wrong = values < 0
+        msg = "negative amount" if kind == "amount" else "negative percentage"
+    wrong &= ~np.isnan(values)
+    for i in np.flatnonzero(wrong):
+        errors.add(int(i), f"{name}: {msg}: {raw[i]!r}")
+    values[wrong] = np.nan
+    if kind == "amount":
+        values = np.round(values * float(_MINOR_PER_USD))
+    return values
+
+
+def _categorical(name: str, raw: list[str], parse: Any, errors: _Errors, default: Any) -> list[Any]:
+    cache: dict[str, Any] = {}
+    out = []
+    for i, text in enumerate(raw):
+        if text not in cache:
+            try:
+                cache[text] = (parse(text), None)
+            except ValueError as exc:
+                cache[text] = (default, f"{name}: {exc}")
+        value, err = cache[text]
+        if err:
+            errors.add(i, err)
+        out.append(value)
+    return out
+
+
+def _features(cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The inputs of features.py, vectorised; NaN = unknown."""
+    nan = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term, emp, inc = cols["term"], cols["emp_length"], cols["annual_inc"]
+        f = {
+            "long_term": np.where(np.isnan(term), nan, (term > LONG_TERM_MONTHS).astype(float)),
+            "income_not_verified": 1.0 - cols["verification_status"],
+            "employment_unknown": np.isnan(emp).astype(float),
+            "employment_years": np.clip(np.nan_to_num(emp, nan=0.0), 0, 10),
+            "past_due_amount": np.where(np.isnan(cols["delinq_amnt"]), nan, (cols["delinq_amnt"] > 0).astype(float)),
+        }
+        for c in _COUNTS:
+            f[c] = np.log1p(cols[c])
+        fi, i12 = cols["inq_fi"], cols["inq_last_12m"]
+        f["finance_inquiry_share"] = fi / np.maximum(np.maximum(i12, fi), 1)
+        f["revol_util"] = cols["revol_util"] / 100.0
+        f["all_util"] = cols["all_util"] / 100.0
+        inc_ok = np.where(inc > 0, inc, nan)
+        f["loan_to_income"] = np.log1p(cols["funded_amnt"] / inc_ok)
+        f["il_balance_to_income"] = np.log1p(cols["total_bal_il"] / inc_ok)
+        bal, lim = cols["total_bal_il"], cols["total_il_high_credit_limit"]
+        f["il_unpaid_share"] = np.where(lim <= 0, 0.0, bal / np.where(lim > 0, lim, nan))
+        f["il_unpaid_share"] = np.where(np.isnan(bal) | np.isnan(lim), nan, f["il_unpaid_share"])
+    return f
+
+
+def score_rows(header: Sequence[str], rows: Sequence[Sequence[str]], model: CreditModel | None = None
+               ) -> tuple[list[list[str]], int]:
+    """Output columns for each row (OUTPUT_COLUMNS order) and the number of rows with errors."""
+    model = model or shipped_model()
+    n = len(rows)
+    errors = _Errors(n)
+    width = len(header)
+    for i, r in enumerate(rows):
+        if len(r) != width:
+            errors.add(i, f"row has {len(r)} fields, header has {width}")
+    index = {name.strip(): i for i, name in enumerate(header)}
+    if any(len(r) != width for r in rows):
+        rows = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+    wanted = (*_COUNTS, *_AMOUNTS, *_PCTS, "term", "emp_length", "verification_status")
+    col = {name: list(columns[index[name]]) if name in index else [""] * n for name in wanted}
+    cols: dict[str, np.ndarray] = {}
+    for c in _COUNTS:
+        cols[c] = _numbers(c, col[c], errors, "count")
+    for c in _AMOUNTS:
+        cols[c] = _numbers(c, col[c], errors, "amount")
+    for c in _PCTS:
+        cols[c] = _numbers(c, col[c], errors, "pct")
+    term_list = _categorical("term", col["term"], parse_term, errors, None)
+    cols["term"] = np.array([nan_if_none(t) for t in term_list], dtype=float)
+    cols["emp_length"] = np.array(
+        [nan_if_none(e) for e in _categorical("emp_length", col["emp_length"], parse_emp_length, errors, None)],
+        dtype=float)
+    cols["verification_status"] = np.array(
+        _categorical("verification_status", col["verification_status"], parse_verified, errors, False), dtype=float)
+    feats = _features(cols)
+
+    z = np.full(n, model.intercept)
+    k = len(model.inputs)
+    shortfall = np.zeros((n, k))
+    far = np.zeros((n, k), dtype=bool)
+    for j, inp in enumerate(model.inputs):
+        x = feats[inp.feature.name]
+        unknown = np.isnan(x)
+        far[:, j] = ~unknown & ((x < inp.range_lo) | (x > inp.range_hi))
+        x = np.clip(np.where(unknown, inp.mean, x), inp.lo, inp.hi)
+        z += inp.weight * x
+        shortfall[:, j] = inp.weight * (x - inp.best) * model.points_per_log_odds
+    pd = np.where(z > -700, 1.0 / (1.0 + np.exp(-np.maximum(z, -700))), 0.0)
+    pts = np.clip(pd, 1e-6, 1 - 1e-6)
+    log_odds_good = np.log((1 - pts) / pts) - np.log(model.base_odds)
+    points = np.round(model.base_score + model.points_per_log_odds * log_odds_good)
+    order = np.argsort(-shortfall, axis=1, kind="stable")[:, :MAX_REASONS]
+    codes = [inp.feature.reason_code for inp in model.inputs]
+    names = [inp.feature.name for inp in model.inputs]
+
+    keep = np.take_along_axis(shortfall, order, axis=1) >= MIN_REASON_POINTS
+    # One integer per row encodes its ordered reason list, so each distinct list is joined once.
+    base = k + 1
+    reason_key = (np.where(keep, order + 1, 0) * (base ** np.arange(order.shape[1]))).sum(axis=1).tolist()
+    reason_text: dict[int, str] = {}
+    any_far = far.any(axis=1).tolist()
+    priced: dict[tuple[str, int], tuple[str, str, str, str]] = {}
+    out: list[list[str]] = []
+    for i, (p, pt) in enumerate(zip(pd.tolist(), points.tolist(), strict=True)):
+        t = term_list[i]
+        key = (f"{p:.4f}", t if t and t > 0 else MODEL_HORIZON_MONTHS)
+        cached = priced.get(key)
+        if cached is None:
+            pdd = pd_decimal(p)
+            grade, pricing = grade_and_price(pdd, key[1])
+            cached = priced[key] = (str(pdd), grade, str(pricing.annual_rate), str(pricing.origination_fee_rate))
+        rk = reason_key[i]
+        reasons = reason_text.get(rk)
+        if reasons is None:
+            reasons = reason_text[rk] = ";".join(
+                [codes[j] for j, ok in zip(order[i].tolist(), keep[i].tolist(), strict=True) if ok]
+            ) or NO_ADVERSE_CODE
+        far_names = ";".join(names[j] for j in np.flatnonzero(far[i])) if any_far[i] else ""
+        err = errors.by_row.get(i)
+        out.append([cached[0], str(int(pt)), cached[1], cached[2], cached[3], reasons, far_names,
+                    "; ".join(err) if err else ""])
+    return out, len(errors.by_row)
+
+
+def nan_if_none(v: Any) -> float:
+    return np.nan if v is None else float(v)
+
+
+def score_file(input_path: Path, output_path: Path, stderr: TextIO = sys.stderr,
+               model: CreditModel | None = None) -> BatchResult:
+    with input_path.open(newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        rows = list(reader)
+    if header is None:
+        header = []
+    header = [h.lstrip("\ufeff") for h in header]
+    scored, with_errors = score_rows(header, rows, model)
+    with output_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*header, *OUTPUT_COLUMNS])
+        # Short rows are padded and long ones cut to the header, so output columns line up
+        # (the row's errors column says so).
+        width = len(header)
+        writer.writerows([*(list(r[:width]) + [""] * (width - len(r))), *s] for r, s in zip(rows, scored, strict=True))
+    for line_no, s in enumerate(scored, start=2):
+        if s[-1]:
+            print(f"{input_path}:{line_no}: {s[-1]}", file=stderr)
+    return BatchResult(rows=len(rows), rows_with_errors=with_errors)
+
+
+__all__ = ["FEATURES_BY_NAME", "OUTPUT_COLUMNS", "BatchResult", "score_file", "score_rows"]
