@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from peerlend.domain.pricing import MODEL_HORIZON_MONTHS, Pricing, grade_for_pd, price
 from peerlend.scoring.facts import ApplicationFacts
@@ -44,7 +44,7 @@ class Score:
 
 
 NO_ADVERSE_CODE = "NO_ADVERSE_FACTOR"
-NO_ADVERSE_TEXT = "No single factor lowered your score noticeably."
+NO_ADVERSE_TEXT = gettext_noop("No single factor lowered your score noticeably.")
 
 
 def pd_decimal(pd: float) -> Decimal:
