@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,8 +177,12 @@ def post_entry(
         Posting.objects.bulk_create(
             [Posting(entry=entry, account_id=pk, amount_minor=amount) for pk, amount in sorted(merged.items())]
         )
+        # One UPDATE for all touched accounts (rows already locked above).
+        LedgerAccount.objects.filter(pk__in=merged).update(
+            balance_minor=F("balance_minor")
+            + Case(*[When(pk=pk, then=Value(delta)) for pk, delta in merged.items()], output_field=BigIntegerField())
+        )
         for account in locked:
-            LedgerAccount.objects.filter(pk=account.pk).update(balance_minor=F("balance_minor") + merged[account.pk])
             account.balance_minor += merged[account.pk]
             # Keep callers' in-memory objects current too.
             if by_id[account.pk] is not account:

@@ -136,3 +136,4 @@ def test_postgres_deferred_check_refuses_unposted_entry_at_commit(investor):
 
     with pytest.raises(DatabaseError, match="unposted at commit"):
         attempt()
+
