@@ -35,11 +35,13 @@ def random_bank_card() -> str:
 
 
 def make_identity(user: User, *, resident_id: str | None = None, agent: User | None = None,
-                  point: ServicePoint | None = None, real_name: str = "张三") -> Identity:
+                  point: ServicePoint | None = None, real_name: str = "张三", mobile: str | None = None,
+                  bank_card: str | None = None) -> Identity:
     """Verify ``user`` through the real KYC service with random valid PII (in person if ``agent``)."""
     return verify_identity(
-        user, real_name=real_name, resident_id=resident_id or random_resident_id(), mobile=random_mobile(),
-        bank_card=random_bank_card(), agent=agent, service_point=point,
+        user, real_name=real_name, resident_id=resident_id or random_resident_id(),
+        mobile=mobile or random_mobile(), bank_card=bank_card or random_bank_card(), agent=agent,
+        service_point=point,
     )
 
 

@@ -109,6 +109,9 @@ class Identity(models.Model):
     mobile_enc = models.TextField()
     bank_card_enc = models.TextField()
     resident_id_index = models.CharField(max_length=64, unique=True)
+    # Keyed blind indexes (not unique): anti-fraud finds members who share a phone or a card.
+    mobile_index = models.CharField(max_length=64, db_index=True, default="")
+    bank_card_index = models.CharField(max_length=64, db_index=True, default="")
     real_name_masked = models.CharField(_("real name"), max_length=64)
     resident_id_masked = models.CharField(_("resident ID number"), max_length=32)
     mobile_masked = models.CharField(_("mobile number"), max_length=32)

@@ -54,3 +54,20 @@ def members_registered_by(agent: Any) -> QuerySet[User]:
         .distinct()
         .order_by("-date_joined")
     )
+
+
+def members_sharing_contact(user: Any) -> list[int]:
+    """Ids of other members whose verified identity has the same mobile number or bank card."""
+    identity = identity_of(user)
+    if identity is None:
+        return []
+    from django.db.models import Q
+
+    match = Q()
+    if identity.mobile_index:
+        match |= Q(mobile_index=identity.mobile_index)
+    if identity.bank_card_index:
+        match |= Q(bank_card_index=identity.bank_card_index)
+    if not match:
+        return []
+    return list(Identity.objects.filter(match).exclude(user_id=user.pk).values_list("user_id", flat=True))

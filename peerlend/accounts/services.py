@@ -212,6 +212,8 @@ def verify_identity(user: User, *, real_name: str, resident_id: str, mobile: str
                 mobile_enc=encrypt_pii(phone),
                 bank_card_enc=encrypt_pii(card),
                 resident_id_index=index,
+                mobile_index=blind_index(phone, purpose="mobile"),
+                bank_card_index=blind_index(card, purpose="bank_card"),
                 real_name_masked=_mask_name(name),
                 resident_id_masked=validators.mask_resident_id(rid),
                 mobile_masked=validators.mask_mobile(phone),

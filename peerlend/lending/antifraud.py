@@ -49,10 +49,9 @@ def duplicate_identity(loan: Loan, today: date) -> list[Hit]:
     others = Loan.objects.filter(borrower=loan.borrower, status__in=_OPEN_STATUSES).exclude(pk=loan.pk)
     if others.exists():
         hits.append(Hit("duplicate_application", "the applicant already has an application or listing in progress"))
-    from peerlend.accounts import selectors as accounts
+    from peerlend.accounts.selectors import members_sharing_contact
 
-    # TODO(lending): blind indexes on mobile and bank card land with the accounts work.
-    shared = accounts.members_sharing_contact(loan.borrower) if hasattr(accounts, "members_sharing_contact") else []
+    shared = members_sharing_contact(loan.borrower)
     if shared:
         hits.append(
             Hit(

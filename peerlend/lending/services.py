@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
 
 from peerlend.accounts.models import Role, User
@@ -403,13 +403,12 @@ def provide_documents(*, actor: User, loan_id: int, documents: list[UploadedDocu
 def expire_if_due(loan_id: int, today: date | None = None) -> bool:
     """Expire a listing whose funding window has passed (run-day, and on access). True when expired now."""
     today = today or business_date()
-    with transaction.atomic():
-        loan = _locked_loan(loan_id)
-        if loan.status != LoanStatus.LISTED or loan.list_expires_on is None or today < loan.list_expires_on:
-            return False
-        _refund_notes(loan, kind="listing_expired")
-        _move(loan, LoanStatus.EXPIRED, closed_on=today)
-        return True
+    loan = Loan.objects.filter(pk=loan_id).only("status", "list_expires_on").first()
+    if loan is None or loan.status != LoanStatus.LISTED or loan.list_expires_on is None:
+        return False
+    if today < loan.list_expires_on:
+        return False
+    return _close_listing(loan_id, LoanStatus.EXPIRED, kind="listing_expired", closed_on=today) is not None
 
 
 def expire_due_listings(today: date) -> int:
@@ -419,9 +418,41 @@ def expire_due_listings(today: date) -> int:
     return sum(expire_if_due(pk, today) for pk in ids)
 
 
-def _refund_notes(loan: Loan, *, kind: str) -> None:
+class _ListingMoved(Exception):
+    """A note arrived between reading the listing's notes and closing it; read again."""
+
+
+def _close_listing(loan_id: int, target: LoanStatus, *, kind: str, attempts: int = 20, **fields: Any) -> Loan | None:
+    """Close a listing (expired or cancelled) and refund every pending note exactly.
+
+    Lock order matches ``invest`` (investor accounts, then the loan row): the refund entry
+    locks the accounts first, and the loan is closed by compare-and-set on its status and
+    funded amount, so a note that slipped in meanwhile makes us read again instead of
+    leaving it unrefunded. Returns None when the loan was not listed any more.
+    """
+    check_transition(LoanStatus.LISTED, target)
+    for _ in range(attempts):
+        try:
+            with transaction.atomic():
+                notes = list(Note.objects.filter(loan_id=loan_id, status=NoteStatus.PENDING))
+                funded = sum(n.amount_minor for n in notes)
+                _refund(loan_id, notes, kind=kind)
+                closed = Loan.objects.filter(pk=loan_id, status=LoanStatus.LISTED, funded_minor=funded).update(
+                    status=target, funded_minor=0, version=F("version") + 1, **fields
+                )
+                if closed != 1:
+                    # Either a note slipped in (read again) or the listing closed another way.
+                    raise _ListingMoved
+                Note.objects.filter(pk__in=[n.pk for n in notes]).update(status=NoteStatus.REFUNDED)
+                return Loan.objects.get(pk=loan_id)
+        except _ListingMoved:
+            if not Loan.objects.filter(pk=loan_id, status=LoanStatus.LISTED).exists():
+                return None
+    raise Conflict("the listing is too busy to close right now; try again", code="busy")
+
+
+def _refund(loan_id: int, notes: list[Note], *, kind: str) -> None:
     """Every pending note gets its frozen cash back, exactly, in one balanced entry."""
-    notes = list(Note.objects.filter(loan=loan, status=NoteStatus.PENDING))
     if not notes:
         return
     per_investor: dict[int, int] = defaultdict(int)
@@ -431,14 +462,15 @@ def _refund_notes(loan: Loan, *, kind: str) -> None:
     for investor, amount in _by_investor(per_investor):
         accounts = ledger.user_accounts(investor)
         lines += [(accounts.frozen, -amount), (accounts.available, amount)]
-    ledger.post_entry(kind=kind, lines=lines, reference=f"loan:{loan.pk}", business_date=business_date())
-    Note.objects.filter(pk__in=[n.pk for n in notes]).update(status=NoteStatus.REFUNDED)
-    Loan.objects.filter(pk=loan.pk).update(funded_minor=0)
-    loan.funded_minor = 0
+    ledger.post_entry(kind=kind, lines=lines, reference=f"loan:{loan_id}", business_date=business_date())
 
 
 def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = False) -> Note:
-    """Buy a note: the amount is frozen at once; the last note that fills the loan disburses it."""
+    """Buy a note: the amount is frozen at once; the note that fills the loan triggers disbursement.
+
+    The loan row is the one hot spot every investor of a loan shares, so it is touched last,
+    by a single conditional UPDATE (still listed, room left), and held only until commit.
+    """
     require_kyc(investor)
     require_role(investor, Role.INVESTOR)
     unit = rule("NOTE_UNIT_MINOR")
@@ -449,27 +481,55 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
         )
     if expire_if_due(loan_id):
         raise Conflict("the funding window of this loan has closed; investors were refunded", code="expired")
+    loan = Loan.objects.filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound(f"loan {loan_id} does not exist")
+    if loan.borrower_id == investor.pk:
+        raise PermissionDenied("you cannot invest in your own loan", code="own_loan")
+    if loan.status != LoanStatus.LISTED:
+        raise Conflict(f"this loan is {loan.status}, not open for investment", code="not_listed")
+    check_transition(LoanStatus.LISTED, LoanStatus.FUNDED)
     with transaction.atomic():
-        loan = _locked_loan(loan_id)
-        if loan.borrower_id == investor.pk:
-            raise PermissionDenied("you cannot invest in your own loan", code="own_loan")
-        if loan.status != LoanStatus.LISTED:
-            raise Conflict(f"this loan is {loan.status}, not open for investment", code="not_listed")
-        if amount_minor > loan.remaining_minor:
-            raise ApplicationError(
-                f"only {format_minor(loan.remaining_minor)} CNY of this loan is left to fund",
-                code="over_remaining",
-                status=409,
-            )
         note = Note.objects.create(loan=loan, investor=investor, amount_minor=amount_minor, auto_invested=auto)
         ledger.freeze(investor, amount_minor, kind="invest_freeze", reference=f"note:{note.pk}")
-        loan.funded_minor += amount_minor
-        Loan.objects.filter(pk=loan.pk).update(funded_minor=loan.funded_minor)
-        if loan.funded_minor == loan.amount_minor:
-            _move(loan, LoanStatus.FUNDED)
-            disburse(loan)
-        note.refresh_from_db()
-        return note
+        filled = F("funded_minor") + amount_minor
+        fills = When(amount_minor=filled, then=Value(LoanStatus.FUNDED.value))
+        taken = Loan.objects.filter(
+            pk=loan_id, status=LoanStatus.LISTED, funded_minor__lte=F("amount_minor") - amount_minor
+        ).update(
+            funded_minor=filled,
+            status=Case(fills, default=F("status")),
+            version=F("version") + 1,
+        )
+        if taken != 1:
+            _refuse_investment(loan_id)
+        funded = Loan.objects.filter(pk=loan_id, status=LoanStatus.FUNDED).exists()
+    if funded:
+        disburse_if_funded(loan_id)
+    note.refresh_from_db()
+    return note
+
+
+def _refuse_investment(loan_id: int) -> None:
+    """Say why the conditional UPDATE touched no row (raising rolls the note and the freeze back)."""
+    loan = Loan.objects.get(pk=loan_id)
+    if loan.status != LoanStatus.LISTED:
+        raise Conflict(f"this loan is {loan.status}, not open for investment", code="not_listed")
+    raise ApplicationError(
+        f"only {format_minor(loan.remaining_minor)} CNY of this loan is left to fund",
+        code="over_remaining",
+        status=409,
+    )
+
+
+def disburse_if_funded(loan_id: int) -> bool:
+    """Disburse a fully funded loan: right after funding, and by run-day for any left behind."""
+    with transaction.atomic():
+        loan = Loan.objects.filter(pk=loan_id, status=LoanStatus.FUNDED).first()
+        if loan is None:
+            return False
+        disburse(loan)
+        return True
 
 
 def origination_fee_minor(loan: Loan) -> int:
@@ -496,6 +556,10 @@ def disburse(loan: Loan) -> None:
     lines.append((ledger.user_accounts(loan.borrower).available, loan.amount_minor - fee))
     if fee:
         lines.append((ledger.platform_account("fee_income"), fee))
+    # Guarantee mode risk_reserve: a share of the fee funds the risk reserve (servicing decides how much).
+    from peerlend.servicing.services import disbursement_reserve_lines
+
+    lines += disbursement_reserve_lines(fee)
     ledger.post_entry(kind="disburse", lines=lines, reference=f"loan:{loan.pk}", business_date=today)
     Note.objects.filter(pk__in=[n.pk for n in notes]).update(
         status=NoteStatus.ACTIVE, principal_outstanding_minor=F("amount_minor")
@@ -549,17 +613,26 @@ def _make_contract(loan: Loan, notes: list[Note], fee_minor: int, installments: 
     return Contract.objects.create(loan=loan, number=number, terms=terms, sha256=digest)
 
 
-@transaction.atomic
 def cancel(*, actor: User, loan_id: int, reason: str = "") -> Loan:
     """The borrower (or the filing agent) withdraws the request before funding; investors are refunded."""
-    loan = _locked_loan(loan_id)
+    loan = Loan.objects.filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound(f"loan {loan_id} does not exist")
     if actor.pk not in (loan.borrower_id, loan.agent_id):
         raise PermissionDenied("only the borrower can cancel this application", code="not_owner")
-    if loan.status not in CANCELLABLE:
-        raise Conflict(f"a {loan.status} loan can no longer be cancelled", code="not_cancellable")
-    old = loan.status
-    if loan.status == LoanStatus.LISTED:
-        _refund_notes(loan, kind="listing_cancelled")
-    _move(loan, LoanStatus.CANCELLED, closed_on=business_date(), decision_reason=reason or "cancelled by the borrower")
-    _audit(actor, "loan.cancel", loan, {"status": old}, {"status": "cancelled"}, reason)
+    why = reason or "cancelled by the borrower"
+    with transaction.atomic():
+        if loan.status == LoanStatus.LISTED:
+            closed = _close_listing(loan.pk, LoanStatus.CANCELLED, kind="listing_cancelled",
+                                    closed_on=business_date(), decision_reason=why)
+            if closed is None:
+                raise Conflict("the loan changed meanwhile; reload the page and try again", code="stale")
+            loan = closed
+        else:
+            loan = _locked_loan(loan_id)
+            if loan.status not in CANCELLABLE:
+                raise Conflict(f"a {loan.status} loan can no longer be cancelled", code="not_cancellable")
+            _move(loan, LoanStatus.CANCELLED, closed_on=business_date(), decision_reason=why)
+        _audit(actor, "loan.cancel", loan, {"status": "listed" if loan.list_expires_on else "pending"},
+               {"status": "cancelled"}, reason)
     return loan

@@ -140,3 +140,15 @@ def test_underage_identity_contradicts_kyc():
     loan = services.submit_application(borrower=young, data=application())
     assert loan.status == "rejected"
     assert loan.fraud_hits.filter(rule="underage").exists()
+
+
+def test_members_sharing_a_bank_card_are_flagged(borrower):
+    from tests.factories import make_identity
+
+    card = borrower.identity.decrypted()["bank_card"]
+    other = make_user(kyc=False, roles=("borrower",))
+    make_identity(other, bank_card=card)
+    loan = services.submit_application(borrower=other, data=application())
+    assert loan.status == "rejected"
+    hit = loan.fraud_hits.get(rule="duplicate_identity")
+    assert "1 other member" in hit.reason
