@@ -211,4 +211,17 @@ PEERLEND = {
     # Anti-fraud: at most this many applications by one person within the window.
     "APPLICATION_VELOCITY_MAX": _env_int("PEERLEND_APPLICATION_VELOCITY_MAX", 3),
     "APPLICATION_VELOCITY_DAYS": _env_int("PEERLEND_APPLICATION_VELOCITY_DAYS", 30),
+    # Servicing (peerlend/servicing): overdue rules, fees, guarantee mode. Rates are decimal strings.
+    "GRACE_DAYS": _env_int("PEERLEND_GRACE_DAYS", 15),
+    "LATE_FEE_RATE": os.environ.get("PEERLEND_LATE_FEE_RATE", "0.05"),  # of the unpaid installment, once
+    "LATE_FEE_MIN_MINOR": _env_int("PEERLEND_LATE_FEE_MIN_MINOR", 15_00),
+    "PENALTY_DAILY_RATE": os.environ.get("PEERLEND_PENALTY_DAILY_RATE", "0.0005"),  # on overdue principal
+    "DEFAULT_DAYS": _env_int("PEERLEND_DEFAULT_DAYS", 121),
+    "CHARGE_OFF_DAYS": _env_int("PEERLEND_CHARGE_OFF_DAYS", 150),
+    "INVESTOR_SERVICE_FEE_RATE": os.environ.get("PEERLEND_INVESTOR_SERVICE_FEE_RATE", "0.01"),
+    # GUARANTEE_MODE above: "none" or "risk_reserve".
+    "RESERVE_SHARE_OF_FEE": os.environ.get("PEERLEND_RESERVE_SHARE_OF_FEE", "0.30"),
+    "COMPENSATION_DAYS": _env_int("PEERLEND_COMPENSATION_DAYS", 30),
+    "PREPAYMENT_PENALTY_RATE": os.environ.get("PEERLEND_PREPAYMENT_PENALTY_RATE", "0"),
+    "SMS_BACKEND": os.environ.get("PEERLEND_SMS_BACKEND", "peerlend.servicing.notifications.ConsoleSms"),
 }

@@ -5,3 +5,8 @@ class ServicingConfig(AppConfig):
     name = "peerlend.servicing"
     label = "servicing"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from peerlend.servicing import checks
+
+        checks.register()

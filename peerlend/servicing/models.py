@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,14 @@ class Installment(models.Model):
     penalty_paid_minor = models.BigIntegerField(default=0)
     status = models.CharField(max_length=12, choices=InstallmentStatus.choices, default=InstallmentStatus.SCHEDULED)
     paid_on = models.DateField(null=True, blank=True)
+    # Penalty interest has been accrued up to and including this date (daily batch, idempotent).
+    penalty_through = models.DateField(null=True, blank=True)
+    # Risk-reserve compensation (代偿): what the reserve paid the holders, and what the borrower
+    # has since repaid to the reserve (principal, interest and penalty of a compensated installment).
+    compensated_on = models.DateField(null=True, blank=True)
+    compensated_principal_minor = models.BigIntegerField(default=0)
+    compensated_interest_minor = models.BigIntegerField(default=0)
+    reserve_repaid_minor = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["loan_id", "number"]
@@ -67,3 +76,155 @@ class Installment(models.Model):
             + self.late_fee_minor - self.late_fee_paid_minor
             + self.penalty_minor - self.penalty_paid_minor
         )
+
+
+class PaymentKind(models.TextChoices):
+    REPAYMENT = "repayment", _("Repayment")
+    AUTO_DEBIT = "auto_debit", _("Auto-debit")
+    PREPAYMENT = "prepayment", _("Prepayment in full")
+    PARTIAL_PREPAYMENT = "partial_prepayment", _("Partial prepayment")
+    RECOVERY = "recovery", _("Recovery after charge-off")
+    COMPENSATION = "compensation", _("Risk-reserve compensation")
+
+
+class ServicingPayment(models.Model):
+    """One money movement of a loan after disbursement, mirrored by exactly one ledger entry.
+
+    ``amount_minor`` left the payer (the borrower, or the risk reserve for a compensation) and
+    went to: the notes (``principal_to_notes + interest_to_notes``, of which ``service_fee`` went
+    on to fee_income), fee_income (``late_fee``) and the risk reserve (``to_reserve``).
+    """
+
+    loan = models.ForeignKey("lending.Loan", on_delete=models.PROTECT, related_name="servicing_payments")
+    kind = models.CharField(max_length=20, choices=PaymentKind.choices)
+    payer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    amount_minor = models.BigIntegerField()
+    principal_to_notes_minor = models.BigIntegerField(default=0)
+    interest_to_notes_minor = models.BigIntegerField(default=0)  # interest and penalty interest
+    service_fee_minor = models.BigIntegerField(default=0)
+    late_fee_minor = models.BigIntegerField(default=0)
+    to_reserve_minor = models.BigIntegerField(default=0)
+    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    business_date = models.DateField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="servicing_payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_minor} on loan {self.loan_id}"
+
+
+class BatchStep(models.Model):
+    """A step of ``peerlend run-day`` that completed for a business date (a re-run skips it)."""
+
+    business_date = models.DateField()
+    step = models.CharField(max_length=30)
+    loans = models.PositiveIntegerField(default=0)
+    detail = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["business_date", "step"], name="batch_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.business_date}"
+
+
+class CompensationPending(models.Model):
+    """A compensation the reserve could not pay (empty): retried daily, disclosed until paid."""
+
+    installment = models.OneToOneField(Installment, on_delete=models.CASCADE, related_name="compensation_pending")
+    amount_minor = models.BigIntegerField()
+    since = models.DateField()
+    last_tried = models.DateField()
+
+    def __str__(self) -> str:
+        return f"compensation pending for {self.installment}"
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("In-app inbox")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class Notification(models.Model):
+    """Outbox row: one message on one channel for one event; (event_key, channel) is unique."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped (no address)")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event_key = models.CharField(max_length=120)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event_key", "channel"], name="notification_once_per_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.event_key}"
+
+
+class ContactNote(models.Model):
+    """A collections agent's record of contacting a borrower."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        SMS = "sms", _("SMS")
+        VISIT = "visit", _("Visit")
+        OTHER = "other", _("Other")
+
+    loan = models.ForeignKey("lending.Loan", on_delete=models.PROTECT, related_name="contact_notes")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=8, choices=Method.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"contact on loan {self.loan_id}"
+
+
+class PromiseToPay(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        KEPT = "kept", _("Kept")
+        BROKEN = "broken", _("Broken")
+
+    loan = models.ForeignKey("lending.Loan", on_delete=models.PROTECT, related_name="promises")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount_minor = models.BigIntegerField()
+    promised_on = models.DateField()
+    recorded_on = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="promise_positive")]
+
+    def __str__(self) -> str:
+        return f"promise {self.amount_minor} by {self.promised_on} on loan {self.loan_id}"

@@ -1,12 +1,121 @@
-"""Use cases of loan servicing that change state; each is atomic."""
+"""Use cases of loan servicing that change state; each is atomic.
+
+Money rules (documented here and in the report; settings in ``settings.PEERLEND``):
+
+* **Allocation order** of any borrower payment: installments oldest first, and within one
+  installment penalty interest -> late fee -> interest -> principal. A regular repayment may
+  cover everything due up to today plus the next installment (paying ahead); more is a
+  prepayment. Whatever is not owed stays in the borrower's available balance.
+* **Where the money goes**: interest and penalty interest go to the note holders (penalty is
+  interest on their overdue principal), principal to the holders, the late fee to the
+  platform's ``fee_income``. Of everything the holders receive, the investor service fee
+  (``INVESTOR_SERVICE_FEE_RATE``, 1 %) goes to ``fee_income``. Amounts are split over the
+  loan's notes by outstanding principal with ``domain.allocation.allocate`` (principal and
+  interest separately, then the fee over each note's gross part), so every part sums exactly.
+* **Risk reserve** (``GUARANTEE_MODE = "risk_reserve"``): an installment overdue more than
+  ``COMPENSATION_DAYS`` is paid to the holders by the reserve (代偿); the reserve takes the
+  claim, so the borrower's later payments of that installment's principal, interest and
+  penalty repay the reserve (oldest-first allocation makes that "reserve first"). The reserve
+  never goes negative: ``post_entry`` refuses it, the compensation waits in
+  ``CompensationPending`` and is disclosed, and the batch retries it daily.
+* Every money movement is one balanced ledger entry plus one ``ServicingPayment`` row; the
+  audit checks in ``servicing.checks`` prove cash in = cash out per loan.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from peerlend.domain.schedule import build_schedule
-from peerlend.lending.models import Loan
-from peerlend.servicing.models import Installment
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from peerlend.accounts.models import Role, User
+from peerlend.clock import business_date
+from peerlend.domain.allocation import allocate
+from peerlend.domain.lifecycle import IllegalTransition, LoanStatus, check_transition
+from peerlend.domain.money import format_minor
+from peerlend.domain.schedule import (
+    BULLET,
+    EQUAL_INSTALLMENT,
+    EQUAL_PRINCIPAL,
+    build_schedule,
+    daily_interest_minor,
+    equal_installment_payment_minor,
+)
+from peerlend.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from peerlend.ledger import services as ledger
+from peerlend.ledger.models import LedgerAccount
+from peerlend.lending.models import Loan, Note, NoteStatus
+from peerlend.servicing.models import (
+    CompensationPending,
+    Installment,
+    InstallmentStatus,
+    PaymentKind,
+    ServicingPayment,
+)
+
+SERVICED = (LoanStatus.CURRENT, LoanStatus.LATE, LoanStatus.DEFAULTED)
+CLOSED = (LoanStatus.FULLY_PAID, LoanStatus.PREPAID)
+INSTALLMENT_FIELDS = [
+    "principal_paid_minor", "interest_paid_minor", "late_fee_minor", "late_fee_paid_minor", "penalty_minor",
+    "penalty_paid_minor", "status", "paid_on", "penalty_through", "compensated_on", "compensated_principal_minor",
+    "compensated_interest_minor", "reserve_repaid_minor",
+]
+NOTE_FIELDS = [
+    "principal_outstanding_minor", "principal_received_minor", "interest_received_minor", "fees_paid_minor",
+    "charged_off_minor", "status",
+]
+
+
+# ---------------------------------------------------------------- rules
+
+
+def rule_int(name: str) -> int:
+    return int(settings.PEERLEND[name])
+
+
+def rule_rate(name: str) -> Decimal:
+    return Decimal(str(settings.PEERLEND[name]))
+
+
+def guarantee_mode() -> str:
+    mode = str(settings.PEERLEND.get("GUARANTEE_MODE", "none"))
+    if mode not in ("none", "risk_reserve"):
+        raise ValueError(f"GUARANTEE_MODE must be none or risk_reserve, not {mode!r}")
+    return mode
+
+
+def _half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def reserve_share_minor(fee_minor: int) -> int:
+    """The part of an origination fee that funds the risk reserve (0 unless in risk_reserve mode)."""
+    if guarantee_mode() != "risk_reserve" or fee_minor <= 0:
+        return 0
+    return min(fee_minor, _half_up(Decimal(fee_minor) * rule_rate("RESERVE_SHARE_OF_FEE")))
+
+
+def late_fee_for(unpaid_installment_minor: int) -> int:
+    """max(LATE_FEE_RATE x the unpaid installment, LATE_FEE_MIN_MINOR), charged once per installment."""
+    return max(_half_up(Decimal(unpaid_installment_minor) * rule_rate("LATE_FEE_RATE")), rule_int("LATE_FEE_MIN_MINOR"))
+
+
+def penalty_for(overdue_principal_minor: int, days: int) -> int:
+    """Penalty interest on overdue principal for ``days`` days (daily rate, actual/365 via the domain core)."""
+    if overdue_principal_minor <= 0 or days <= 0:
+        return 0
+    annual = rule_rate("PENALTY_DAILY_RATE") * 365
+    return daily_interest_minor(overdue_principal_minor, annual, days)
+
+
+# ---------------------------------------------------------------- schedule
 
 
 def create_schedule(loan: Loan, *, start: date) -> list[Installment]:
@@ -26,3 +135,646 @@ def create_schedule(loan: Loan, *, start: date) -> list[Installment]:
     ]
     assert sum(r.principal_minor for r in rows) == loan.amount_minor
     return Installment.objects.bulk_create(rows)
+
+
+def unpaid_principal(i: Installment) -> int:
+    return i.principal_minor - i.principal_paid_minor
+
+
+def unpaid_interest(i: Installment) -> int:
+    return i.interest_minor - i.interest_paid_minor
+
+
+def days_past_due(installments: Iterable[Installment], today: date) -> int:
+    """Days since the oldest installment that is due and not fully paid (0 when up to date)."""
+    oldest = min((i.due_date for i in installments if i.due_date < today and i.due_minor > 0), default=None)
+    return (today - oldest).days if oldest else 0
+
+
+def owed_minor(installments: Sequence[Installment], today: date, *, ahead: bool) -> int:
+    return sum(i.due_minor for i in _payable(installments, today, ahead=ahead))
+
+
+def _payable(installments: Sequence[Installment], today: date, *, ahead: bool) -> list[Installment]:
+    """Installments a payment may go to, oldest first: all due by today, plus the next one when ``ahead``."""
+    out = [i for i in installments if i.due_date <= today and i.due_minor > 0]
+    if ahead:
+        nxt = next((i for i in installments if i.due_date > today and i.due_minor > 0), None)
+        if nxt is not None:
+            out.append(nxt)
+    return out
+
+
+# ---------------------------------------------------------------- the money core (in memory)
+
+
+@dataclass
+class Applied:
+    """What one payment did to the schedule, by destination."""
+
+    principal_to_notes: int = 0
+    interest_to_notes: int = 0
+    late_fee: int = 0
+    to_reserve: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.principal_to_notes + self.interest_to_notes + self.late_fee + self.to_reserve
+
+
+def apply_to_installments(installments: Sequence[Installment], amount: int, today: date) -> Applied:
+    """Apply ``amount`` oldest installment first, penalty -> late fee -> interest -> principal.
+
+    Mutates the installments (paid fields, status, reserve_repaid). Parts of a compensated
+    installment other than the late fee go to the reserve, which holds that claim.
+    """
+    out = Applied()
+    left = amount
+    for inst in installments:
+        if left <= 0:
+            break
+        compensated = inst.compensated_on is not None
+        for paid_field, owed in (
+            ("penalty_paid_minor", inst.penalty_minor - inst.penalty_paid_minor),
+            ("late_fee_paid_minor", inst.late_fee_minor - inst.late_fee_paid_minor),
+            ("interest_paid_minor", unpaid_interest(inst)),
+            ("principal_paid_minor", unpaid_principal(inst)),
+        ):
+            take = min(left, owed)
+            if take <= 0:
+                continue
+            setattr(inst, paid_field, getattr(inst, paid_field) + take)
+            left -= take
+            if paid_field == "late_fee_paid_minor":
+                out.late_fee += take
+            elif compensated:
+                out.to_reserve += take
+                inst.reserve_repaid_minor += take
+            elif paid_field == "principal_paid_minor":
+                out.principal_to_notes += take
+            else:
+                out.interest_to_notes += take
+        _refresh_status(inst, today)
+    return out
+
+
+def _refresh_status(inst: Installment, today: date) -> None:
+    if inst.due_minor == 0:
+        inst.status = InstallmentStatus.PAID
+        inst.paid_on = inst.paid_on or today
+    elif inst.status == InstallmentStatus.WRITTEN_OFF:
+        return
+    elif inst.due_date < today:
+        inst.status = InstallmentStatus.OVERDUE
+    elif inst.principal_paid_minor or inst.interest_paid_minor:
+        inst.status = InstallmentStatus.PARTIAL
+
+
+@dataclass
+class NotePlan:
+    """Per-note parts of one distribution (computed first, applied after the entry posts)."""
+
+    notes: list[Note]
+    principal: list[int]
+    interest: list[int]
+    fee: list[int]
+    charged_off: bool
+
+    @property
+    def fee_total(self) -> int:
+        return sum(self.fee)
+
+    def net_by_investor(self) -> dict[int, int]:
+        out: dict[int, int] = defaultdict(int)
+        for n, p, i, f in zip(self.notes, self.principal, self.interest, self.fee, strict=True):
+            out[n.investor_id] += p + i - f
+        return out
+
+    def apply(self) -> None:
+        for n, p, i, f in zip(self.notes, self.principal, self.interest, self.fee, strict=True):
+            if self.charged_off:
+                n.charged_off_minor -= p  # a recovery shrinks the loss written off
+            else:
+                n.principal_outstanding_minor -= p
+            n.principal_received_minor += p
+            n.interest_received_minor += i
+            n.fees_paid_minor += f
+
+
+def plan_distribution(notes: Sequence[Note], principal: int, interest: int) -> NotePlan | None:
+    """Split principal and interest over the notes by outstanding principal, then the service fee.
+
+    After a charge-off (recoveries) the weights are the principal each note wrote off.
+    """
+    if principal == 0 and interest == 0:
+        return None
+    notes = sorted(notes, key=lambda n: n.pk)  # tie-break of allocate: note id
+    weights = [n.principal_outstanding_minor for n in notes]
+    charged_off = False
+    if not any(weights):
+        weights = [n.charged_off_minor for n in notes]
+        charged_off = True
+    if not any(weights):
+        weights = [n.amount_minor for n in notes]
+        charged_off = False
+        if principal:
+            raise ValueError("principal paid on a loan whose notes have none outstanding")
+    p_parts = allocate(principal, weights) if principal else [0] * len(notes)
+    i_parts = allocate(interest, weights) if interest else [0] * len(notes)
+    gross = [p + i for p, i in zip(p_parts, i_parts, strict=True)]
+    fee_total = _half_up(Decimal(sum(gross)) * rule_rate("INVESTOR_SERVICE_FEE_RATE"))
+    fee_parts = allocate(fee_total, gross) if fee_total else [0] * len(notes)
+    return NotePlan(list(notes), p_parts, i_parts, fee_parts, charged_off)
+
+
+class Accounts:
+    """Ledger accounts of a chunk's users, loaded in one query (created only when missing)."""
+
+    def __init__(self, user_ids: Iterable[int]) -> None:
+        ids = set(user_ids)
+        codes = [f"user:{pk}:available" for pk in ids]
+        self.by_user: dict[int, LedgerAccount] = {
+            a.owner_id: a for a in LedgerAccount.objects.filter(code__in=codes)  # type: ignore[misc]
+        }
+        self._platform: dict[str, LedgerAccount] = {}
+
+    def available(self, user_id: int) -> LedgerAccount:
+        if user_id not in self.by_user:
+            self.by_user[user_id] = ledger.user_accounts(User(pk=user_id)).available
+        return self.by_user[user_id]
+
+    def platform(self, code: str) -> LedgerAccount:
+        if code not in self._platform:
+            self._platform[code] = ledger.platform_account(code)
+        return self._platform[code]
+
+
+def _lines(
+    accounts: Accounts, payer: LedgerAccount, amount: int, plan: NotePlan | None, applied: Applied
+) -> list[tuple[LedgerAccount, int]]:
+    lines: list[tuple[LedgerAccount, int]] = [(payer, -amount)]
+    fee_income = applied.late_fee + (plan.fee_total if plan else 0)
+    if plan:
+        lines += [(accounts.available(uid), net) for uid, net in sorted(plan.net_by_investor().items()) if net]
+    if fee_income:
+        lines.append((accounts.platform("fee_income"), fee_income))
+    if applied.to_reserve:
+        lines.append((accounts.platform("risk_reserve"), applied.to_reserve))
+    return lines
+
+
+def _record(
+    loan: Loan, kind: str, amount: int, applied: Applied, plan: NotePlan | None, entry: Any, today: date,
+    payer: User | None, actor: User | None,
+) -> ServicingPayment:
+    return ServicingPayment(
+        loan_id=loan.pk, kind=kind, payer=payer, actor=actor, amount_minor=amount,
+        principal_to_notes_minor=applied.principal_to_notes, interest_to_notes_minor=applied.interest_to_notes,
+        service_fee_minor=plan.fee_total if plan else 0, late_fee_minor=applied.late_fee,
+        to_reserve_minor=applied.to_reserve, entry=entry, business_date=today,
+    )
+
+
+def collect_from_borrower(
+    loan: Loan, installments: Sequence[Installment], notes: Sequence[Note], amount: int, today: date,
+    accounts: Accounts, *, kind: str, actor: User | None = None, preapplied: Applied | None = None,
+) -> ServicingPayment | None:
+    """Take ``amount`` (at most what the given installments owe) from the borrower and distribute it.
+
+    One balanced ledger entry; mutates the installments and notes in memory (callers save them).
+    ``preapplied`` is a part the caller already booked on the schedule (a prepaid principal).
+    """
+    if amount <= 0:
+        return None
+    pre = preapplied or Applied()
+    applied = apply_to_installments(installments, amount - pre.total, today)
+    applied.principal_to_notes += pre.principal_to_notes
+    applied.interest_to_notes += pre.interest_to_notes
+    if applied.total != amount:
+        raise ValueError(f"tried to collect {amount} but only {applied.total} is owed")
+    plan = plan_distribution(notes, applied.principal_to_notes, applied.interest_to_notes)
+    payer = accounts.available(loan.borrower_id)
+    entry = ledger.post_entry(
+        kind=kind, lines=_lines(accounts, payer, amount, plan, applied), reference=f"loan:{loan.pk}",
+        business_date=today, memo=f"{kind} of loan {loan.pk}",
+    )
+    if plan:
+        plan.apply()
+    return _record(loan, kind, amount, applied, plan, entry, today, User(pk=loan.borrower_id), actor)
+
+
+# ---------------------------------------------------------------- status
+
+
+def set_status(loan: Loan, target: LoanStatus, **fields: Any) -> None:
+    """Move a loan through the state machine, compare-and-set on (status, version)."""
+    try:
+        check_transition(LoanStatus(loan.status), target)
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), code="illegal_transition") from exc
+    updated = Loan.objects.filter(pk=loan.pk, status=loan.status, version=loan.version).update(
+        status=target, version=F("version") + 1, **fields
+    )
+    if updated != 1:
+        raise Conflict("the loan changed meanwhile; reload the page and try again", code="stale")
+    loan.status = target
+    loan.version += 1
+    for name, value in fields.items():
+        setattr(loan, name, value)
+
+
+def settle_status(loan: Loan, installments: Sequence[Installment], notes: Sequence[Note], today: date,
+                  *, prepaid: bool = False) -> None:
+    """After money came in: close a fully repaid loan, bring a late loan back to current."""
+    principal = sum(n.principal_outstanding_minor for n in notes if n.status == NoteStatus.ACTIVE)
+    if loan.status == LoanStatus.CHARGED_OFF:
+        return
+    if all(i.due_minor == 0 for i in installments):
+        for n in notes:
+            if n.status == NoteStatus.ACTIVE:
+                n.status = NoteStatus.PAID
+        set_status(loan, LoanStatus.PREPAID if prepaid else LoanStatus.FULLY_PAID, closed_on=today,
+                   principal_outstanding_minor=0)
+        return
+    if loan.principal_outstanding_minor != principal:
+        Loan.objects.filter(pk=loan.pk).update(principal_outstanding_minor=principal)
+        loan.principal_outstanding_minor = principal
+    if loan.status == LoanStatus.LATE and days_past_due(installments, today) == 0:
+        set_status(loan, LoanStatus.CURRENT)
+
+
+def _save(installments: Iterable[Installment], notes: Iterable[Note], payments: Iterable[ServicingPayment]) -> None:
+    Installment.objects.bulk_update(list(installments), INSTALLMENT_FIELDS, batch_size=1000)
+    Note.objects.bulk_update(list(notes), NOTE_FIELDS, batch_size=1000)
+    ServicingPayment.objects.bulk_create([p for p in payments if p is not None])
+
+
+# ---------------------------------------------------------------- repayment (page, API)
+
+
+@dataclass
+class RepaymentResult:
+    loan_id: int
+    requested_minor: int
+    paid_minor: int
+    excess_minor: int
+    loan_status: str
+    still_owed_minor: int
+    payment_id: int | None
+    message: str
+    breakdown: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "loan_id": self.loan_id,
+            "requested": format_minor(self.requested_minor),
+            "paid": format_minor(self.paid_minor),
+            "excess_kept_available": format_minor(self.excess_minor),
+            "still_owed": format_minor(self.still_owed_minor),
+            "loan_status": self.loan_status,
+            "payment_id": self.payment_id,
+            "message": self.message,
+            "breakdown": {k: format_minor(v) for k, v in self.breakdown.items()},
+        }
+
+
+def _locked_servicable(actor: User, loan_id: int) -> Loan:
+    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound(f"loan {loan_id} does not exist")
+    if loan.borrower_id != actor.pk and not actor.has_role(Role.COLLECTIONS):
+        # Same answer as a missing loan would leak less, but the borrower needs a clear reason.
+        raise PermissionDenied("this loan is not yours; only its borrower can repay it", code="not_owner")
+    if loan.status in CLOSED:
+        raise Conflict(f"loan {loan.pk} is closed ({loan.status}); nothing is owed", code="loan_closed")
+    if loan.status not in (*SERVICED, LoanStatus.CHARGED_OFF):
+        raise Conflict(f"loan {loan.pk} is {loan.status}: it has not been disbursed", code="not_disbursed")
+    return loan
+
+
+def _load(loan: Loan) -> tuple[list[Installment], list[Note]]:
+    installments = list(Installment.objects.filter(loan=loan).order_by("number"))
+    notes = list(Note.objects.filter(loan=loan, status__in=[NoteStatus.ACTIVE, NoteStatus.CHARGED_OFF]).order_by("pk"))
+    return installments, notes
+
+
+def _positive(amount_minor: int) -> None:
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+        raise ApplicationError("the amount must be positive", code="invalid_amount")
+
+
+def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = None) -> RepaymentResult:
+    """The borrower pays from their available balance (a collections agent may collect it for them).
+
+    Covers what is due up to today and the next installment; after a charge-off the whole
+    remaining debt (a recovery). More than owed: only what is owed is taken, and the result says
+    how much stays available.
+    """
+    _positive(amount_minor)
+    today = today or business_date()
+    with transaction.atomic():
+        loan = _locked_servicable(actor, loan_id)
+        installments, notes = _load(loan)
+        recovery = loan.status == LoanStatus.CHARGED_OFF
+        payable = [i for i in installments if i.due_minor > 0] if recovery else _payable(
+            installments, today, ahead=True)
+        owed = sum(i.due_minor for i in payable)
+        if owed == 0:
+            raise Conflict("nothing is due on this loan now; use prepayment to repay early", code="nothing_due")
+        take = min(amount_minor, owed)
+        accounts = Accounts([loan.borrower_id, *(n.investor_id for n in notes)])
+        available = accounts.available(loan.borrower_id).balance_minor
+        if available < take:
+            raise Conflict(
+                f"insufficient available balance: have {format_minor(available)} CNY, "
+                f"need {format_minor(take)} CNY", code="insufficient_funds",
+            )
+        kind = PaymentKind.RECOVERY if recovery else PaymentKind.REPAYMENT
+        payment = collect_from_borrower(loan, payable, notes, take, today, accounts, kind=kind, actor=actor)
+        assert payment is not None
+        settle_status(loan, installments, notes, today)
+        _save(installments, notes, [payment])
+        excess = amount_minor - take
+        message = f"paid {format_minor(take)} CNY"
+        if excess:
+            message += f"; {format_minor(excess)} CNY was more than owed and stays in your available balance"
+        return RepaymentResult(
+            loan_id=loan.pk, requested_minor=amount_minor, paid_minor=take, excess_minor=excess,
+            loan_status=loan.status, still_owed_minor=sum(i.due_minor for i in installments),
+            payment_id=payment.pk, message=message,
+            breakdown={"principal": payment.principal_to_notes_minor, "interest": payment.interest_to_notes_minor,
+                       "late_fee": payment.late_fee_minor, "to_reserve": payment.to_reserve_minor},
+        )
+
+
+# ---------------------------------------------------------------- prepayment
+
+
+@dataclass
+class PrepaymentQuote:
+    due_now_minor: int  # everything due up to today (overdue included)
+    principal_minor: int  # principal not yet due
+    accrued_interest_minor: int  # interest to the day on it, actual/365
+    penalty_minor: int  # prepayment penalty (0 by default)
+    anchor: date | None  # start of the current period
+    current: Installment | None  # the installment of the current period
+
+    @property
+    def total_minor(self) -> int:
+        return self.due_now_minor + self.principal_minor + self.accrued_interest_minor + self.penalty_minor
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "due_now": format_minor(self.due_now_minor), "principal": format_minor(self.principal_minor),
+            "accrued_interest": format_minor(self.accrued_interest_minor),
+            "prepayment_penalty": format_minor(self.penalty_minor), "total": format_minor(self.total_minor),
+        }
+
+
+def prepayment_quote(loan: Loan, installments: Sequence[Installment], today: date) -> PrepaymentQuote:
+    due_now = sum(i.due_minor for i in installments if i.due_date <= today)
+    future = [i for i in installments if i.due_date > today]
+    if not future:
+        return PrepaymentQuote(due_now, 0, 0, 0, None, None)
+    current = future[0]
+    previous = [i for i in installments if i.number < current.number]
+    anchor = previous[-1].due_date if previous else loan.disbursed_on
+    assert anchor is not None and loan.annual_rate is not None
+    principal = sum(unpaid_principal(i) for i in future)
+    days = max((today - anchor).days, 0)
+    accrued = max(daily_interest_minor(principal, loan.annual_rate, days) - current.interest_paid_minor, 0)
+    penalty = _half_up(Decimal(principal) * rule_rate("PREPAYMENT_PENALTY_RATE"))
+    return PrepaymentQuote(due_now, principal, accrued, penalty, anchor, current)
+
+
+def quote_for(actor: User, loan_id: int, today: date | None = None) -> PrepaymentQuote:
+    today = today or business_date()
+    loan = Loan.objects.filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound(f"loan {loan_id} does not exist")
+    if loan.borrower_id != actor.pk:
+        raise PermissionDenied("this loan is not yours", code="not_owner")
+    return prepayment_quote(loan, list(Installment.objects.filter(loan=loan).order_by("number")), today)
+
+
+def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
+           today: date | None = None) -> RepaymentResult:
+    """Prepay in full (``amount_minor=None``) or in part (shortens the term).
+
+    Full: everything due, the remaining principal, interest to the day (actual/365) and the
+    prepayment penalty (default 0); later installments are removed and the loan is ``prepaid``.
+    Partial: what is due first, then the rest buys principal plus its interest to the day; the
+    remaining installments are rebuilt on the lower balance with the same payment (fewer months).
+    """
+    today = today or business_date()
+    if amount_minor is not None:
+        _positive(amount_minor)
+    with transaction.atomic():
+        loan = _locked_servicable(actor, loan_id)
+        if loan.borrower_id != actor.pk:
+            raise PermissionDenied("only the borrower can prepay", code="not_owner")
+        if loan.status not in SERVICED:
+            raise Conflict(f"a {loan.status} loan cannot be prepaid", code="not_prepayable")
+        installments, notes = _load(loan)
+        quote = prepayment_quote(loan, installments, today)
+        accounts = Accounts([loan.borrower_id, *(n.investor_id for n in notes)])
+        available = accounts.available(loan.borrower_id).balance_minor
+        full = amount_minor is None or amount_minor >= quote.total_minor
+        requested = quote.total_minor if amount_minor is None else amount_minor
+        if amount_minor is not None and amount_minor <= quote.due_now_minor:
+            raise ApplicationError(
+                f"{format_minor(quote.due_now_minor)} CNY is due now; a prepayment must be more than that "
+                "(or use a regular repayment)", code="prepayment_too_small")
+        cost = quote.total_minor if full else requested
+        if available < cost:
+            raise Conflict(f"insufficient available balance: have {format_minor(available)} CNY, "
+                           f"need {format_minor(cost)} CNY", code="insufficient_funds")
+        due = [i for i in installments if i.due_date <= today and i.due_minor > 0]
+        cur = quote.current
+        later: list[Installment] = []
+        px = 0
+        preapplied = None
+        if cur is None:  # nothing left beyond today: a prepayment is just paying what is due
+            full = True
+        elif not full:
+            if cur.principal_paid_minor or cur.interest_paid_minor:
+                raise Conflict("the current installment is partly paid; pay it first or prepay in full",
+                               code="installment_partly_paid")
+            rest = requested - quote.due_now_minor
+            px = _principal_buyable(rest, quote, loan, today)
+            if px <= 0:
+                raise ApplicationError("the amount is too small to prepay any principal", code="prepayment_too_small")
+            interest_now = _prepay_interest(px, quote, loan, today)
+            cost = quote.due_now_minor + px + interest_now
+            preapplied = Applied(principal_to_notes=px, interest_to_notes=interest_now)
+        # Rewrite the current installment so that it holds what is prepaid now (principal sums stay exact).
+        if cur is not None:
+            extra_interest = quote.accrued_interest_minor + quote.penalty_minor
+            if full:
+                cur.principal_minor = cur.principal_paid_minor + quote.principal_minor
+                cur.interest_minor = cur.interest_paid_minor + extra_interest
+                cur.due_date = today
+                targets = [*due, cur]
+            else:
+                later = _rebuild(loan, installments, cur, px, quote, today)
+                # The prepaid principal and its interest are booked on the current installment now;
+                # its scheduled part stays due on its date.
+                cur.principal_paid_minor += px
+                cur.interest_paid_minor += preapplied.total - px if preapplied else 0
+                cur.status = InstallmentStatus.PARTIAL
+                targets = due
+            Installment.objects.filter(loan=loan, number__gt=cur.number).delete()
+            installments = [i for i in installments if i.number <= cur.number] + later
+            Installment.objects.filter(pk=cur.pk).update(
+                principal_minor=cur.principal_minor, interest_minor=cur.interest_minor, due_date=cur.due_date,
+            )
+        else:
+            targets = due
+        kind = PaymentKind.PREPAYMENT if full else PaymentKind.PARTIAL_PREPAYMENT
+        payment = collect_from_borrower(loan, targets, notes, cost, today, accounts, kind=kind, actor=actor,
+                                        preapplied=preapplied)
+        assert payment is not None
+        if later:
+            Installment.objects.bulk_create(later)
+        settle_status(loan, installments, notes, today, prepaid=full)
+        _save([i for i in installments if i.pk], notes, [payment])
+        excess = requested - cost if amount_minor is not None else 0
+        message = f"prepaid {format_minor(cost)} CNY" + (
+            "; the loan is repaid in full" if full else f"; {len(later) + 1} installment(s) remain")
+        if excess:
+            message += f"; {format_minor(excess)} CNY stays in your available balance"
+        return RepaymentResult(
+            loan_id=loan.pk, requested_minor=requested, paid_minor=cost, excess_minor=excess,
+            loan_status=loan.status, still_owed_minor=sum(i.due_minor for i in installments),
+            payment_id=payment.pk, message=message,
+            breakdown={"principal": payment.principal_to_notes_minor, "interest": payment.interest_to_notes_minor,
+                       "late_fee": payment.late_fee_minor, "to_reserve": payment.to_reserve_minor},
+        )
+
+
+def _prepay_interest(px: int, quote: PrepaymentQuote, loan: Loan, today: date) -> int:
+    assert quote.anchor is not None and loan.annual_rate is not None
+    days = max((today - quote.anchor).days, 0)
+    return daily_interest_minor(px, loan.annual_rate, days) + _half_up(
+        Decimal(px) * rule_rate("PREPAYMENT_PENALTY_RATE"))
+
+
+def _principal_buyable(rest: int, quote: PrepaymentQuote, loan: Loan, today: date) -> int:
+    """Largest principal whose price (principal + its interest to the day + penalty) fits in ``rest``."""
+    hi = min(rest, quote.principal_minor - 1)  # all of it is a prepayment in full
+    lo = 0
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if mid + _prepay_interest(mid, quote, loan, today) <= rest:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _rebuild(loan: Loan, installments: Sequence[Installment], cur: Installment, px: int,
+             quote: PrepaymentQuote, today: date) -> list[Installment]:
+    """Shorten the term: same level payment (or principal part) on the lower balance."""
+    assert loan.annual_rate is not None and quote.anchor is not None
+    remaining = [i for i in installments if i.number >= cur.number]
+    months = len(remaining)
+    balance = quote.principal_minor
+    new_balance = balance - px
+    n = months
+    if loan.repayment_method == EQUAL_INSTALLMENT and loan.annual_rate > 0:
+        old = equal_installment_payment_minor(balance, loan.annual_rate, months)
+        n = next((k for k in range(1, months + 1)
+                  if equal_installment_payment_minor(new_balance, loan.annual_rate, k) <= old), months)
+    elif loan.repayment_method == EQUAL_PRINCIPAL or (
+            loan.repayment_method == EQUAL_INSTALLMENT and loan.annual_rate == 0):
+        part = max(cur.principal_minor, 1)
+        n = min(months, max(1, -(-new_balance // part)))
+    elif loan.repayment_method == BULLET:
+        n = months
+    fresh = build_schedule(new_balance, loan.annual_rate, n, loan.repayment_method, quote.anchor) if n else []
+    if loan.repayment_method == BULLET:
+        # A bullet has one installment: its due date is the original maturity.
+        fresh = build_schedule(new_balance, loan.annual_rate, loan.term_months, BULLET, loan.disbursed_on)  # type: ignore[arg-type]
+    first = fresh[0]
+    interest_now = _prepay_interest(px, quote, loan, today)
+    cur.principal_minor = px + first.principal
+    cur.interest_minor = interest_now + first.interest
+    cur.due_date = first.due_date
+    later = [
+        Installment(loan=loan, number=cur.number + k, due_date=s.due_date, principal_minor=s.principal,
+                    interest_minor=s.interest)
+        for k, s in enumerate(fresh[1:], start=1)
+    ]
+    return later
+
+
+# ---------------------------------------------------------------- compensation (risk reserve)
+
+
+def compensate_installment(
+    loan: Loan, inst: Installment, notes: Sequence[Note], today: date, accounts: Accounts,
+) -> ServicingPayment | None:
+    """The reserve pays the holders this installment's unpaid principal and interest (代偿).
+
+    Returns None and records a ``CompensationPending`` when the reserve cannot pay it all.
+    """
+    principal, interest = unpaid_principal(inst), unpaid_interest(inst)
+    amount = principal + interest
+    if amount <= 0 or inst.compensated_on is not None:
+        return None
+    reserve = accounts.platform("risk_reserve")
+    plan = plan_distribution(notes, principal, interest)
+    if reserve.balance_minor < amount:
+        _pending(inst, amount, today)
+        return None
+    applied = Applied(principal_to_notes=principal, interest_to_notes=interest)
+    try:
+        entry = ledger.post_entry(
+            kind="compensation", lines=_lines(accounts, reserve, amount, plan, Applied()),
+            reference=f"loan:{loan.pk}", business_date=today, memo=f"risk reserve compensates installment {inst.pk}",
+        )
+    except ApplicationError as exc:
+        if exc.code != "insufficient_funds":
+            raise
+        reserve.refresh_from_db()
+        _pending(inst, amount, today)
+        return None
+    if plan:
+        plan.apply()
+    inst.compensated_on = today
+    inst.compensated_principal_minor = principal
+    inst.compensated_interest_minor = interest
+    CompensationPending.objects.filter(installment=inst).delete()
+    return _record(loan, PaymentKind.COMPENSATION, amount, applied, plan, entry, today, None, None)
+
+
+def _pending(inst: Installment, amount: int, today: date) -> None:
+    CompensationPending.objects.update_or_create(
+        installment=inst, defaults={"amount_minor": amount, "last_tried": today}, create_defaults={
+            "amount_minor": amount, "last_tried": today, "since": today},
+    )
+
+
+def charge_off_notes(loan: Loan, notes: Sequence[Note], installments: Sequence[Installment], today: date) -> None:
+    """Write off the remaining principal: each note's charged_off = its outstanding principal."""
+    for n in notes:
+        if n.status == NoteStatus.ACTIVE:
+            n.charged_off_minor += n.principal_outstanding_minor
+            n.principal_outstanding_minor = 0
+            n.status = NoteStatus.CHARGED_OFF
+    for i in installments:
+        if i.due_minor > 0 and i.compensated_on is None:
+            i.status = InstallmentStatus.WRITTEN_OFF
+    set_status(loan, LoanStatus.CHARGED_OFF, closed_on=today, principal_outstanding_minor=0)
+
+
+def disbursement_reserve_lines(fee_minor: int) -> list[tuple[LedgerAccount, int]]:
+    """Lines that move the reserve share of an origination fee from fee_income to the risk reserve."""
+    share = reserve_share_minor(fee_minor)
+    if not share:
+        return []
+    return [(ledger.platform_account("fee_income"), -share), (ledger.platform_account("risk_reserve"), share)]
+
+
+def has_role(user: Any, role: str) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(role))

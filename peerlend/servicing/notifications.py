@@ -1,0 +1,107 @@
+"""Notification outbox with pluggable channels.
+
+``enqueue`` writes one row per channel; the unique (event_key, channel) makes a second enqueue
+of the same event a no-op. ``dispatch_pending`` claims a row (pending -> sending, compare-and-set,
+committed) before sending and marks it sent afterwards: a crash in between leaves it "sending"
+and it is never sent again (at most once; an operator can requeue it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from peerlend.servicing.models import Channel, Notification
+
+logger = logging.getLogger("peerlend.servicing")
+ALL_CHANNELS = (Channel.INBOX, Channel.EMAIL, Channel.SMS)
+
+
+class SmsBackend(Protocol):
+    def send(self, mobile: str, text: str) -> None: ...
+
+
+class ConsoleSms:
+    """Development SMS backend: logs the (masked) number and text instead of sending."""
+
+    sent: list[tuple[str, str]] = []  # kept for tests and the console
+
+    def send(self, mobile: str, text: str) -> None:
+        ConsoleSms.sent.append((mobile, text))
+        logger.info("SMS to %s: %s", mobile, text)
+
+
+def sms_backend() -> SmsBackend:
+    return import_string(str(settings.PEERLEND.get("SMS_BACKEND", "peerlend.servicing.notifications.ConsoleSms")))()
+
+
+def enqueue(user_id: int, event_key: str, subject: str, body: str,
+            channels: Iterable[str] = ALL_CHANNELS) -> int:
+    """Queue a message on each channel; returns how many rows were new."""
+    before = Notification.objects.filter(event_key=event_key).count()
+    Notification.objects.bulk_create(
+        [Notification(user_id=user_id, event_key=event_key, channel=c, subject=subject[:200], body=body)
+         for c in channels],
+        ignore_conflicts=True,
+    )
+    return Notification.objects.filter(event_key=event_key).count() - before
+
+
+def enqueue_many(rows: list[tuple[int, str, str, str]], channels: Iterable[str] = ALL_CHANNELS) -> None:
+    """Set-based ``enqueue`` for the batch: (user_id, event_key, subject, body) rows."""
+    chans = list(channels)
+    Notification.objects.bulk_create(
+        [Notification(user_id=u, event_key=k, channel=c, subject=s[:200], body=b)
+         for (u, k, s, b) in rows for c in chans],
+        ignore_conflicts=True, batch_size=1000,
+    )
+
+
+def _deliver(row: Notification) -> str:
+    if row.channel == Channel.INBOX:
+        return Notification.Status.SENT  # the row itself is the inbox message
+    user: Any = row.user
+    if row.channel == Channel.EMAIL:
+        if not user.email:
+            return Notification.Status.SKIPPED
+        send_mail(row.subject, row.body, None, [user.email])
+        return Notification.Status.SENT
+    identity = getattr(user, "identity", None)
+    if identity is None:
+        return Notification.Status.SKIPPED
+    sms_backend().send(identity.mobile_masked, f"{row.subject}: {row.body}")
+    return Notification.Status.SENT
+
+
+def dispatch_pending(limit: int = 5000) -> int:
+    sent = 0
+    ids = list(Notification.objects.filter(status=Notification.Status.PENDING).order_by("pk")
+               .values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        if Notification.objects.filter(pk=pk, status=Notification.Status.PENDING).update(
+                status=Notification.Status.SENDING) != 1:
+            continue
+        row = Notification.objects.select_related("user").get(pk=pk)
+        try:
+            status = _deliver(row)
+            error = ""
+        except Exception as exc:  # a channel outage must not stop the batch
+            logger.warning("notification %s failed: %s", pk, exc)
+            status, error = Notification.Status.FAILED, str(exc)[:200]
+        Notification.objects.filter(pk=pk).update(status=status, error=error, sent_at=timezone.now())
+        sent += status == Notification.Status.SENT
+    return sent
+
+
+def inbox(user: Any) -> Any:
+    return Notification.objects.filter(user=user, channel=Channel.INBOX)
+
+
+def mark_read(user: Any, notification_id: int) -> None:
+    Notification.objects.filter(user=user, pk=notification_id, read_at__isnull=True).update(read_at=timezone.now())
