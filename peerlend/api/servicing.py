@@ -2,6 +2,90 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from peerlend.api.auth import api_auth
+from peerlend.clock import business_date
+from peerlend.domain.money import format_minor, parse_amount_minor
+from peerlend.errors import ApplicationError, NotFound, PermissionDenied
+from peerlend.ledger.idempotency import key_from_request, run_idempotent
+from peerlend.lending.models import Loan
+from peerlend.servicing import selectors, services
 
 router = Router(tags=["servicing"])
+
+
+class AmountIn(Schema):
+    amount: Any = None
+
+
+def _amount(value: Any, *, required: bool = True) -> int | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ApplicationError('amount must be a decimal string such as "100.00"', code="invalid_amount")
+    try:
+        minor = parse_amount_minor(value)
+    except ValueError as exc:
+        raise ApplicationError(f"amount: {exc}", code="invalid_amount") from exc
+    if minor <= 0:
+        raise ApplicationError("the amount must be positive", code="invalid_amount")
+    return minor
+
+
+def _reply(request: HttpRequest, scope: str, payload: dict[str, Any], action: Any) -> tuple[int, dict[str, Any]]:
+    return run_idempotent(user=request.user, key=key_from_request(request), scope=scope, payload=payload,
+                          action=action)
+
+
+@router.post("/loans/{loan_id}/repayments", auth=api_auth, response={201: dict, 400: dict, 403: dict, 404: dict,
+                                                                     409: dict, 422: dict})
+def repay(request: HttpRequest, loan_id: int, payload: AmountIn) -> tuple[int, dict[str, Any]]:
+    """Pay what is due (and the next installment) from the available balance; excess stays available."""
+    amount = _amount(payload.amount)
+    assert amount is not None
+
+    def action() -> tuple[int, dict[str, Any]]:
+        result = services.repay(actor=request.user, loan_id=loan_id, amount_minor=amount)  # type: ignore[arg-type]
+        return 201, result.as_dict()
+
+    return _reply(request, f"repay:{loan_id}", {"loan_id": loan_id, "amount": amount}, action)
+
+
+@router.post("/loans/{loan_id}/prepayments", auth=api_auth, response={201: dict, 400: dict, 403: dict, 404: dict,
+                                                                      409: dict, 422: dict})
+def prepay(request: HttpRequest, loan_id: int, payload: AmountIn) -> tuple[int, dict[str, Any]]:
+    """Prepay in full (no amount) or in part (amount; the term shortens)."""
+    amount = _amount(payload.amount, required=False)
+
+    def action() -> tuple[int, dict[str, Any]]:
+        result = services.prepay(actor=request.user, loan_id=loan_id, amount_minor=amount)  # type: ignore[arg-type]
+        return 201, result.as_dict()
+
+    return _reply(request, f"prepay:{loan_id}", {"loan_id": loan_id, "amount": amount}, action)
+
+
+@router.get("/loans/{loan_id}/prepayment-quote", auth=api_auth)
+def quote(request: HttpRequest, loan_id: int) -> dict[str, str]:
+    return services.quote_for(request.user, loan_id).as_dict()  # type: ignore[arg-type]
+
+
+@router.get("/loans/{loan_id}/schedule", auth=api_auth)
+def schedule(request: HttpRequest, loan_id: int) -> list[dict[str, Any]]:
+    loan = Loan.objects.filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound(f"loan {loan_id} does not exist")
+    user: Any = request.user
+    if user.pk != loan.borrower_id and not loan.notes.filter(investor=user).exists() and not user.has_role(
+            "collections"):
+        raise PermissionDenied("only the loan's parties can see its schedule", code="not_party")
+    return [
+        {"number": v.inst.number, "due_date": v.inst.due_date.isoformat(), "state": v.state,
+         "principal": format_minor(v.inst.principal_minor), "interest": format_minor(v.inst.interest_minor),
+         "late_fee": format_minor(v.inst.late_fee_minor), "penalty": format_minor(v.inst.penalty_minor),
+         "owed": format_minor(v.inst.due_minor)}
+        for v in selectors.schedule_view(loan, business_date())
+    ]

@@ -159,8 +159,9 @@ def _payable(installments: Sequence[Installment], today: date, *, ahead: bool) -
     """Installments a payment may go to, oldest first: all due by today, plus the next one when ``ahead``."""
     out = [i for i in installments if i.due_date <= today and i.due_minor > 0]
     if ahead:
-        nxt = next((i for i in installments if i.due_date > today and i.due_minor > 0), None)
-        if nxt is not None:
+        # Only the installment of the current period; paying further ahead is a prepayment.
+        nxt = next((i for i in installments if i.due_date > today), None)
+        if nxt is not None and nxt.due_minor > 0:
             out.append(nxt)
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,6 @@ from peerlend.servicing.models import Installment
 from tests.lending.conftest import (  # noqa: F401  (fixtures re-used from the marketplace tests)
     START,
     assert_audit_clean,
-    borrower,
     business_day,
     deposit,
     investor_factory,
@@ -25,8 +24,32 @@ from tests.lending.conftest import (  # noqa: F401  (fixtures re-used from the m
 )
 
 
+def young_borrower() -> User:
+    """A KYC-verified borrower aged 25-45 (the anti-fraud age rules must not reject test loans)."""
+    import random
+
+    from peerlend.accounts.models import Identity
+    from peerlend.accounts.services import resident_id_index
+    from peerlend.domain.validators import make_resident_id
+    from tests.factories import make_identity, make_user
+
+    user = make_user(roles=("borrower", "investor"), kyc=False)
+    rng = random.Random()
+    while True:
+        rid = make_resident_id("110101", date(1981, 1, 1) + timedelta(days=rng.randint(0, 7000)), rng.randint(0, 999))
+        if not Identity.objects.filter(resident_id_index=resident_id_index(rid)).exists():
+            break
+    make_identity(user, resident_id=rid)
+    return user
+
+
 @pytest.fixture
-def disbursed_loan(listed_loan: Callable[..., Loan], investor_factory: Callable[..., User]) -> Callable[..., Loan]:
+def borrower(db: None) -> User:
+    return young_borrower()
+
+
+@pytest.fixture
+def disbursed_loan(listed_loan: Callable[..., Loan], investor_factory: Callable[..., User]) -> Callable[..., Loan]:  # noqa: F811
     """A loan funded by investors in the given shares (minor units) and disbursed on START."""
 
     def build(amount_minor: int = 36_000_00, term_months: int = 36, shares: tuple[int, ...] = (),
@@ -40,6 +63,7 @@ def disbursed_loan(listed_loan: Callable[..., Loan], investor_factory: Callable[
             lending.invest(investor=investor, loan_id=loan.pk, amount_minor=share)
         loan.refresh_from_db()
         assert loan.status == "current"
+        drain(loan.borrower)  # the borrower spends the loan: repayments need fresh deposits
         return loan
 
     return build
@@ -78,3 +102,12 @@ def days(start: date, n: int) -> date:
     from datetime import timedelta
 
     return start + timedelta(days=n)
+
+
+def drain(user: User) -> None:
+    """The member withdraws all available cash (a settled payout, straight on the books)."""
+    account = ledger.user_accounts(user).available
+    if account.balance_minor:
+        ledger.post_entry(kind="withdrawal", lines=[
+            (account, -account.balance_minor), (ledger.platform_account("custody_bank"), account.balance_minor),
+        ], reference="test")
