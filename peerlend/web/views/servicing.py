@@ -1,0 +1,159 @@
+"""Servicing pages: the borrower's repayment page, the investor's notes income, collections, inbox (thin)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from peerlend.accounts.models import Role
+from peerlend.clock import business_date
+from peerlend.domain.money import parse_amount_minor
+from peerlend.errors import ApplicationError
+from peerlend.ledger.idempotency import run_idempotent
+from peerlend.lending.models import Loan
+from peerlend.servicing import collections, notifications, selectors, services
+
+
+def _amount(request: HttpRequest, required: bool = True) -> int | None:
+    text = (request.POST.get("amount") or "").strip()
+    if not text and not required:
+        return None
+    try:
+        return parse_amount_minor(text)
+    except ValueError as exc:
+        raise ApplicationError(_("Invalid amount: %(why)s") % {"why": exc}, code="invalid_amount") from exc
+
+
+@login_required
+def loan_servicing(request: HttpRequest, loan_id: int) -> HttpResponse:
+    loan = Loan.objects.filter(pk=loan_id).first()
+    user: Any = request.user
+    if loan is None:
+        raise Http404(_("No such loan."))
+    if loan.borrower_id != user.pk and not user.has_role(Role.COLLECTIONS):
+        raise DjangoPermissionDenied(_("This page is for the loan's borrower."))
+    today = business_date()
+    rows = selectors.schedule_view(loan, today)
+    insts = [r.inst for r in rows]
+    context = {
+        "loan": loan, "rows": rows, "today": today,
+        "owed_now": services.owed_minor(insts, today, ahead=False),
+        "owed_with_next": services.owed_minor(insts, today, ahead=True),
+        "quote": services.prepayment_quote(loan, insts, today) if loan.status in services.SERVICED else None,
+        "payments": selectors.payments_of(loan)[:20],
+        "key": uuid.uuid4().hex, "can_pay": loan.status in (*services.SERVICED, "charged_off"),
+        "has_contract": hasattr(loan, "contract"),
+    }
+    return render(request, "web/servicing/loan.html", context)
+
+
+def _money_action(request: HttpRequest, loan_id: int, scope: str, fn: Any, amount: int | None) -> HttpResponse:
+    def action() -> tuple[int, dict[str, Any]]:
+        return 201, fn(amount).as_dict()
+
+    try:
+        status, body = run_idempotent(user=request.user, key=request.POST.get("idempotency_key"),
+                                      scope=f"{scope}:{loan_id}", payload={"loan_id": loan_id, "amount": amount},
+                                      action=action)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:loan_servicing", loan_id=loan_id)
+    if status >= 400:
+        messages.error(request, body.get("detail", _("The payment was refused.")))
+    else:
+        messages.success(request, body["message"])
+    return redirect("web:loan_servicing", loan_id=loan_id)
+
+
+@login_required
+@require_POST
+def repay(request: HttpRequest, loan_id: int) -> HttpResponse:
+    try:
+        amount = _amount(request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:loan_servicing", loan_id=loan_id)
+    return _money_action(request, loan_id, "repay", lambda a: services.repay(
+        actor=request.user, loan_id=loan_id, amount_minor=a), amount)  # type: ignore[arg-type]
+
+
+@login_required
+@require_POST
+def prepay(request: HttpRequest, loan_id: int) -> HttpResponse:
+    try:
+        amount = _amount(request, required=False)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:loan_servicing", loan_id=loan_id)
+    return _money_action(request, loan_id, "prepay", lambda a: services.prepay(
+        actor=request.user, loan_id=loan_id, amount_minor=a), amount)  # type: ignore[arg-type]
+
+
+@login_required
+def notes_income(request: HttpRequest) -> HttpResponse:
+    notes = selectors.notes_with_income(request.user)
+    totals = {
+        "principal": sum(n.principal_received_minor for n in notes),
+        "interest": sum(n.interest_received_minor for n in notes),
+        "fees": sum(n.fees_paid_minor for n in notes),
+        "charged_off": sum(n.charged_off_minor for n in notes),
+    }
+    return render(request, "web/servicing/notes.html", {"notes": notes, "totals": totals})
+
+
+@login_required
+def collections_queue(request: HttpRequest) -> HttpResponse:
+    try:
+        rows = collections.queue(request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    return render(request, "web/servicing/collections.html", {
+        "rows": rows, "pending": selectors.pending_compensations(),
+        "methods": collections.ContactNote.Method.choices})
+
+
+@login_required
+@require_POST
+def collections_action(request: HttpRequest, loan_id: int) -> HttpResponse:
+    user: Any = request.user
+    kind = request.POST.get("action")
+    try:
+        if kind == "note":
+            collections.add_contact_note(user, loan_id, request.POST.get("method", ""), request.POST.get("text", ""))
+            messages.success(request, _("Contact note saved."))
+        elif kind == "promise":
+            amount = _amount(request)
+            assert amount is not None
+            when = date.fromisoformat(request.POST.get("promised_on", ""))
+            collections.record_promise(user, loan_id, amount, when)
+            messages.success(request, _("Promise to pay recorded."))
+        elif kind == "collect":
+            amount = _amount(request)
+            assert amount is not None
+            messages.success(request, collections.collect(user, loan_id, amount)["message"])
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValueError:
+        messages.error(request, _("Give the promised date as YYYY-MM-DD."))
+    except ApplicationError as exc:
+        if exc.status == 403:
+            raise DjangoPermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    return redirect("web:collections_queue")
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        notifications.mark_read(request.user, int(request.POST.get("id", "0") or 0))
+        return redirect("web:inbox")
+    return render(request, "web/servicing/inbox.html", {"messages_": notifications.inbox(request.user)[:100]})
