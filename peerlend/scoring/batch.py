@@ -84,19 +84,20 @@ def _numbers(name: str, raw: list[str], errors: _Errors, kind: str) -> np.ndarra
 
 
 def _categorical(name: str, raw: list[str], parse: Any, errors: _Errors, default: Any) -> list[Any]:
-    cache: dict[str, Any] = {}
-    out = []
-    for i, text in enumerate(raw):
-        if text not in cache:
-            try:
-                cache[text] = (parse(text), None)
-            except ValueError as exc:
-                cache[text] = (default, f"{name}: {exc}")
-        value, err = cache[text]
-        if err:
-            errors.add(i, err)
-        out.append(value)
-    return out
+    # Few distinct texts: parse each once, then map every row through a dictionary.
+    values: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    for text in set(raw):
+        try:
+            values[text] = parse(text)
+        except ValueError as exc:
+            values[text] = default
+            failed[text] = f"{name}: {exc}"
+    if failed:
+        for i, text in enumerate(raw):
+            if text in failed:
+                errors.add(i, failed[text])
+    return [values[text] for text in raw]
 
 
 def _features(cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -181,28 +182,32 @@ def score_rows(header: Sequence[str], rows: Sequence[Sequence[str]], model: Cred
     # One integer per row encodes its ordered reason list, so each distinct list is joined once.
     base = k + 1
     reason_key = (np.where(keep, order + 1, 0) * (base ** np.arange(order.shape[1]))).sum(axis=1).tolist()
-    reason_text: dict[int, str] = {}
-    any_far = far.any(axis=1).tolist()
+    # Per-row Python work is kept to dictionary look-ups: each distinct (pd, term) pair is
+    # graded and priced once, each distinct reason list is joined once.
+    terms = [t if t and t > 0 else MODEL_HORIZON_MONTHS for t in term_list]
+    pd_keys = list(zip([f"{p:.4f}" for p in pd.tolist()], terms, strict=True))
     priced: dict[tuple[str, int], tuple[str, str, str, str]] = {}
-    out: list[list[str]] = []
-    for i, (p, pt) in enumerate(zip(pd.tolist(), points.tolist(), strict=True)):
-        t = term_list[i]
-        key = (f"{p:.4f}", t if t and t > 0 else MODEL_HORIZON_MONTHS)
-        cached = priced.get(key)
-        if cached is None:
-            pdd = pd_decimal(p)
-            grade, pricing = grade_and_price(pdd, key[1])
-            cached = priced[key] = (str(pdd), grade, str(pricing.annual_rate), str(pricing.origination_fee_rate))
-        rk = reason_key[i]
-        reasons = reason_text.get(rk)
-        if reasons is None:
-            reasons = reason_text[rk] = ";".join(
-                [codes[j] for j, ok in zip(order[i].tolist(), keep[i].tolist(), strict=True) if ok]
-            ) or NO_ADVERSE_CODE
-        far_names = ";".join(names[j] for j in np.flatnonzero(far[i])) if any_far[i] else ""
-        err = errors.by_row.get(i)
-        out.append([cached[0], str(int(pt)), cached[1], cached[2], cached[3], reasons, far_names,
-                    "; ".join(err) if err else ""])
+    for key in set(pd_keys):
+        pdd = pd_decimal(float(key[0]))
+        grade, pricing = grade_and_price(pdd, key[1])
+        priced[key] = (str(pdd), grade, str(pricing.annual_rate), str(pricing.origination_fee_rate))
+    reason_text: dict[int, str] = {}
+    for rk, i in zip(*np.unique(np.asarray(reason_key), return_index=True), strict=True):
+        reason_text[int(rk)] = ";".join(
+            [codes[j] for j, ok in zip(order[i].tolist(), keep[i].tolist(), strict=True) if ok]
+        ) or NO_ADVERSE_CODE
+    far_col = [""] * n
+    for i in np.flatnonzero(far.any(axis=1)).tolist():
+        far_col[i] = ";".join(names[j] for j in np.flatnonzero(far[i]))
+    err_col = [""] * n
+    for i, err in errors.by_row.items():
+        err_col[i] = "; ".join(err)
+    points_col = [str(int(x)) for x in points.tolist()]
+    out: list[list[str]] = [
+        [c[0], pt, c[1], c[2], c[3], reason_text[rk], fa, er]
+        for c, pt, rk, fa, er in zip(map(priced.__getitem__, pd_keys), points_col, reason_key, far_col, err_col,
+                                     strict=True)
+    ]
     return out, len(errors.by_row)
 
 
@@ -226,10 +231,14 @@ def score_file(input_path: Path, output_path: Path, stderr: TextIO = sys.stderr,
         # Short rows are padded and long ones cut to the header, so output columns line up
         # (the row's errors column says so).
         width = len(header)
-        writer.writerows([*(list(r[:width]) + [""] * (width - len(r))), *s] for r, s in zip(rows, scored, strict=True))
-    for line_no, s in enumerate(scored, start=2):
-        if s[-1]:
-            print(f"{input_path}:{line_no}: {s[-1]}", file=stderr)
+        writer.writerows(
+            r + s if len(r) == width else [*r[:width], *[""] * (width - len(r)), *s]
+            for r, s in zip(rows, scored, strict=True)
+        )
+    if with_errors:
+        for line_no, s in enumerate(scored, start=2):
+            if s[-1]:
+                print(f"{input_path}:{line_no}: {s[-1]}", file=stderr)
     return BatchResult(rows=len(rows), rows_with_errors=with_errors)
 
 
