@@ -67,7 +67,7 @@ def application_velocity(loan: Loan, today: date) -> list[Hit]:
     days = settings.PEERLEND["APPLICATION_VELOCITY_DAYS"]
     since = today - timedelta(days=days)
     count = (
-        Loan.objects.filter(borrower=loan.borrower, submitted_at__date__gte=since)
+        Loan.objects.filter(borrower=loan.borrower, submitted_on__gte=since)
         .exclude(pk=loan.pk)
         .count()
     )

@@ -120,6 +120,7 @@ class Loan(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_on = models.DateField(null=True, blank=True, db_index=True)  # business date
     decided_at = models.DateTimeField(null=True, blank=True)
     listed_on = models.DateField(null=True, blank=True)
     list_expires_on = models.DateField(null=True, blank=True, db_index=True)

@@ -278,7 +278,7 @@ def submit_application(
             **facts,
         )
         _store_documents(loan, agent or borrower, documents or [], in_person=agent is not None)
-        _move(loan, LoanStatus.SUBMITTED, submitted_at=timezone.now())
+        _move(loan, LoanStatus.SUBMITTED, submitted_at=timezone.now(), submitted_on=today)
         hits = antifraud.run_rules(loan, today)
         FraudHit.objects.bulk_create(
             [FraudHit(loan=loan, rule=h.rule, reason=h.reason, blocking=h.blocking) for h in hits]
