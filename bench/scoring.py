@@ -30,7 +30,9 @@ from peerlend.scoring.services import score  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    data_dir = Path(os.environ.get("PEERLEND_DATA_DIR", REPO.parent / "shared" / "data"))
+    from peerlend.datasets import data_dir as shipped_data_dir
+
+    data_dir = shipped_data_dir()
     parser.add_argument("--data", type=Path, default=data_dir / "lending_club_2016q1.csv")
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()

@@ -54,10 +54,9 @@ def repo_root() -> Path:
 
 
 def default_data_dir() -> Path:
-    import os
+    from peerlend.datasets import data_dir
 
-    env = os.environ.get("PEERLEND_DATA_DIR")
-    return Path(env) if env else repo_root().parent / "shared" / "data"
+    return data_dir()
 
 
 # --------------------------------------------------------------------------- fitting

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from peerlend.datasets import lending_club_csv
 from peerlend.domain.pricing import GRADES, price
 from peerlend.scoring.facts import FACT_NAMES, ApplicationFacts
 from peerlend.scoring.lc import facts_from_lc_row
@@ -16,7 +17,7 @@ from peerlend.scoring.model import shipped_model
 from peerlend.scoring.services import Score, score
 
 REPO = Path(__file__).resolve().parents[2]
-LC = REPO.parent / "shared" / "data" / "lending_club_2016q1.csv"
+LC = lending_club_csv()
 needs_lc = pytest.mark.skipif(not LC.is_file(), reason="Lending Club data not available")
 
 

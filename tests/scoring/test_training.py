@@ -4,9 +4,10 @@ import pytest
 
 pytest.importorskip("sklearn")
 
+from peerlend.datasets import data_dir
 from peerlend.scoring import training
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = data_dir()
 LC = DATA / "lending_club_2016q1.csv"
 pytestmark = pytest.mark.skipif(not LC.is_file(), reason="Lending Club data not available")
 
