@@ -25,7 +25,16 @@ class AmountField(forms.CharField):
             raise forms.ValidationError(str(exc)) from exc
 
 
-class ApplicationForm(forms.Form):
+class _BootstrapForm(forms.Form):
+    """web/_form.html renders selects itself; every other widget gets Bootstrap's form-control class here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+class ApplicationForm(_BootstrapForm):
     amount = AmountField(label=_("Amount (CNY)"), help_text=_("A multiple of 50.00; at least 1,000.00"))
     term_months = forms.TypedChoiceField(
         label=_("Term"), coerce=int, choices=[(m, _("%(m)d months") % {"m": m}) for m in (3, 6, 9, 12, 18, 24, 36)]
@@ -81,6 +90,15 @@ class OfflineApplicationForm(ApplicationForm):
 
     field_order = ["member_username"]
 
+    def clean(self) -> dict[str, Any]:
+        # A wrong file type is a form error shown next to the field, not an exception in the view.
+        data = super().clean() or {}
+        for name in ("income_document", "other_document"):
+            upload = data.get(name)
+            if upload and upload.content_type not in DOCUMENT_TYPES:
+                self.add_error(name, _("Documents must be PDF, JPEG or PNG files."))
+        return data
+
     def documents(self) -> list[UploadedDocument]:
         docs = []
         for name, kind in (("income_document", LoanDocument.Kind.INCOME), ("other_document", LoanDocument.Kind.OTHER)):
@@ -92,13 +110,13 @@ class OfflineApplicationForm(ApplicationForm):
         return docs
 
 
-class InvestForm(forms.Form):
+class InvestForm(_BootstrapForm):
     amount = AmountField(label=_("Amount (CNY)"))
     # One key per rendered form: a double click or a resubmitted page replays, never doubles.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(_BootstrapForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject")),
                                           ("request_documents", _("Ask for documents"))])
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
