@@ -61,7 +61,8 @@ def loan_detail(request: HttpRequest, loan_id: int, form: InvestForm | None = No
         "form": form or InvestForm(initial={"idempotency_key": uuid.uuid4().hex}),
         "is_party": user.is_authenticated and selectors.is_party(loan, user),  # type: ignore[arg-type]
         "is_owner": user.is_authenticated and user.pk == loan.borrower_id,
-        "can_invest": loan.status == "listed" and user.is_authenticated and user.pk != loan.borrower_id,
+        "can_invest": loan.status == "listed" and user.is_authenticated and user.pk != loan.borrower_id
+        and user.has_role(Role.INVESTOR),
         "my_notes": loan.notes.filter(investor=user) if user.is_authenticated else [],
         "borrower_identity": getattr(loan.borrower, "identity", None),
     }
