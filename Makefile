@@ -25,11 +25,11 @@ run: $(STAMP)
 	$(BIN)/peerlend runserver $(HOST):$(PORT)
 
 test: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not e2e" $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL, plus the tests that need row locks and triggers.
 test-postgres: $(STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile --create-db -m "not e2e" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile --create-db -m "not e2e" $(PYTEST_ARGS)
 
 test-e2e: $(STAMP)
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
