@@ -165,11 +165,11 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries() -> None:
 
 def test_compiled_catalogue_matches_po() -> None:
     """The shipped .mo is what the .po says, so a clone without gettext still gets every string."""
-    def as_key(value: object) -> object:
+    def as_key(value: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]:
         # Plural ids and strings come back as lists from read_mo, tuples from read_po.
-        return value if isinstance(value, str) else tuple(value)  # type: ignore[arg-type]
+        return value if isinstance(value, str) else tuple(value)
 
-    def entries(catalog: Catalog) -> dict[object, object]:
+    def entries(catalog: Catalog) -> dict[str | tuple[str, ...], str | tuple[str, ...]]:
         return {as_key(m.id): as_key(m.string) for m in catalog if m.id}
 
     po = entries(_read_po(PO))
