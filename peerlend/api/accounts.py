@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from peerlend.accounts import selectors, services
 from peerlend.accounts.models import User
@@ -71,14 +71,14 @@ class Detail(Schema):
 
 
 @router.post("/auth/register", response={201: RegisterOut, 400: Detail, 409: Detail}, auth=None)
-def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, User]:
+def register(request: HttpRequest, payload: RegisterIn) -> Status:
     """Create a member (roles investor + borrower). Log in with ``POST /api/auth/token``."""
     user = services.register_member(username=payload.username, password=payload.password, email=payload.email)
-    return 201, user
+    return Status(201, user)
 
 
 @router.post("/auth/token", response={200: TokenOut, 401: Detail, 429: Detail}, auth=None)
-def token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, str]]:
+def token(request: HttpRequest, payload: TokenIn) -> Status:
     """Exchange username + password for a bearer token. Repeated failures lock out (429)."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
@@ -87,14 +87,14 @@ def token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, str]]:
                                status=429)
     if user is None:
         raise ApplicationError(_("invalid username or password"), code="invalid_credentials", status=401)
-    return 200, {"token": issue_token(user)}
+    return Status(200, {"token": issue_token(user)})
 
 
 @router.post("/auth/token/revoke", response={204: None}, auth=api_auth)
-def revoke(request: HttpRequest) -> tuple[int, None]:
+def revoke(request: HttpRequest) -> Status:
     """Revoke the bearer token used for this request (log out of the API)."""
     revoke_token(request)
-    return 204, None
+    return Status(204, None)
 
 
 def _me(user: User) -> dict[str, Any]:
@@ -112,9 +112,9 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/kyc", response={201: IdentityOut, 400: Detail, 409: Detail}, auth=api_auth)
-def kyc(request: HttpRequest, payload: KycIn) -> tuple[int, dict[str, Any] | None]:
+def kyc(request: HttpRequest, payload: KycIn) -> Status:
     """Real-name verification (online). Answers with the masked identity."""
     user: User = request.user  # type: ignore[assignment]
     services.verify_identity(user, real_name=payload.real_name, resident_id=payload.resident_id,
                              mobile=payload.mobile, bank_card=payload.bank_card)
-    return 201, selectors.masked_identity(user)
+    return Status(201, selectors.masked_identity(user))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from peerlend.api.auth import api_auth
@@ -123,7 +123,7 @@ def note_out(note: Note) -> dict[str, Any]:
 
 
 @router.post("/loans", response={201: LoanOut}, auth=api_auth)
-def apply(request: HttpRequest, payload: ApplicationIn) -> tuple[int, dict[str, Any]]:
+def apply(request: HttpRequest, payload: ApplicationIn) -> Status:
     data = payload.dict()
     amount = amount_minor(data.pop("amount"))
     income = amount_minor(data.pop("annual_income"), "annual_income")
@@ -135,7 +135,7 @@ def apply(request: HttpRequest, payload: ApplicationIn) -> tuple[int, dict[str, 
             amount_minor=amount, annual_income_minor=income, monthly_debt_payments_minor=debt_minor, **data
         ),
     )
-    return 201, loan_out(loan)
+    return Status(201, loan_out(loan))
 
 
 @router.get("/loans", response=list[LoanOut])
@@ -160,20 +160,20 @@ def get_loan(request: HttpRequest, loan_id: int) -> dict[str, Any]:
 
 
 @router.post("/loans/{loan_id}/investments", response={201: NoteOut, codes_4xx: ErrorOut}, auth=api_auth)
-def invest(request: HttpRequest, loan_id: int, payload: InvestIn) -> tuple[int, dict[str, Any]]:
+def invest(request: HttpRequest, loan_id: int, payload: InvestIn) -> Status:
     from peerlend.ledger.idempotency import key_from_request, run_idempotent
 
     def action() -> tuple[int, dict[str, Any]]:
         note = services.invest(investor=request.user, loan_id=loan_id, amount_minor=amount_minor(payload.amount))  # type: ignore[arg-type]
         return 201, note_out(note)
 
-    return run_idempotent(
+    return Status(*run_idempotent(
         user=request.user,
         key=key_from_request(request),
         scope=f"invest:{loan_id}",
         payload={"loan_id": loan_id, "amount": payload.amount},
         action=action,
-    )
+    ))
 
 
 @router.post("/loans/{loan_id}/cancel", response=LoanOut, auth=api_auth)
