@@ -53,7 +53,26 @@ class RepaymentMethod(models.TextChoices):
 
 
 assert set(RepaymentMethod.values) == set(METHODS), "repayment methods must match the domain core"
-STATUS_CHOICES = [(s.value, s.value.replace("_", " ")) for s in LoanStatus]
+STATUS_LABELS = {
+    LoanStatus.DRAFT: _("Draft"),
+    LoanStatus.SUBMITTED: _("Submitted"),
+    LoanStatus.UNDER_REVIEW: _("Under review"),
+    LoanStatus.DOCUMENTS_REQUESTED: _("Documents requested"),
+    LoanStatus.APPROVED: _("Approved"),
+    LoanStatus.REJECTED: _("Rejected"),
+    LoanStatus.LISTED: _("Listed"),
+    LoanStatus.FUNDED: _("Funded"),
+    LoanStatus.EXPIRED: _("Expired"),
+    LoanStatus.CANCELLED: _("Cancelled"),
+    LoanStatus.CURRENT: _("Current"),
+    LoanStatus.LATE: _("Late"),
+    LoanStatus.DEFAULTED: _("Defaulted"),
+    LoanStatus.CHARGED_OFF: _("Charged off"),
+    LoanStatus.FULLY_PAID: _("Fully paid"),
+    LoanStatus.PREPAID: _("Prepaid"),
+}
+assert set(STATUS_LABELS) == set(LoanStatus), "every loan status needs a label"
+STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in LoanStatus]
 
 
 class Loan(models.Model):
