@@ -19,7 +19,7 @@ _rng = random.Random(secrets.randbits(64))  # test data, not a secret
 def random_resident_id() -> str:
     """A valid resident ID not yet used by any identity in the database."""
     for _attempt in range(50):
-        birth = dt.date(1960, 1, 1) + dt.timedelta(days=_rng.randint(0, 40 * 365))
+        birth = dt.date(1968, 1, 1) + dt.timedelta(days=_rng.randint(0, 32 * 365))
         rid = make_resident_id("110101", birth, _rng.randint(0, 999))
         if not Identity.objects.filter(resident_id_index=resident_id_index(rid)).exists():
             return rid
