@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerlend.accounts.models import Role, User
 from peerlend.accounts.services import require_kyc, require_role
@@ -117,7 +118,7 @@ def _move(loan: Loan, target: LoanStatus, **fields: Any) -> None:
         status=target, version=F("version") + 1, **fields
     )
     if updated != 1:
-        raise Conflict("the loan changed meanwhile; reload the page and try again", code="stale")
+        raise Conflict(_("the loan changed meanwhile; reload the page and try again"), code="stale")
     loan.status = target
     loan.version += 1
     for name, value in fields.items():
@@ -127,7 +128,7 @@ def _move(loan: Loan, target: LoanStatus, **fields: Any) -> None:
 def _locked_loan(loan_id: int) -> Loan:
     loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
     if loan is None:
-        raise NotFound(f"loan {loan_id} does not exist")
+        raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
     return loan
 
 
@@ -146,32 +147,37 @@ def _validate(data: ApplicationInput) -> None:
     unit = rule("NOTE_UNIT_MINOR")
     minimum = rule("MIN_LOAN_MINOR")
     if not isinstance(data.amount_minor, int) or data.amount_minor < minimum:
-        raise ApplicationError(f"the amount must be at least {format_minor(minimum)} CNY", code="amount_too_small")
+        raise ApplicationError(_("the amount must be at least %(min)s CNY") % {"min": format_minor(minimum)},
+                               code="amount_too_small")
     if data.amount_minor % unit:
-        raise ApplicationError(f"the amount must be a multiple of {format_minor(unit)} CNY", code="amount_not_multiple")
+        raise ApplicationError(_("the amount must be a multiple of %(unit)s CNY") % {"unit": format_minor(unit)},
+                               code="amount_not_multiple")
     if not MIN_TERM_MONTHS <= data.term_months <= MAX_TERM_MONTHS:
         raise ApplicationError(
-            f"the term must be between {MIN_TERM_MONTHS} and {MAX_TERM_MONTHS} months", code="invalid_term"
+            _("the term must be between %(lo)d and %(hi)d months") % {"lo": MIN_TERM_MONTHS, "hi": MAX_TERM_MONTHS},
+            code="invalid_term",
         )
     if data.repayment_method not in METHODS:
-        raise ApplicationError(f"unknown repayment method {data.repayment_method!r}", code="invalid_method")
+        raise ApplicationError(_("unknown repayment method %(v)r") % {"v": data.repayment_method},
+                               code="invalid_method")
     if data.purpose not in Purpose.values:
-        raise ApplicationError(f"unknown purpose {data.purpose!r}", code="invalid_purpose")
+        raise ApplicationError(_("unknown purpose %(v)r") % {"v": data.purpose}, code="invalid_purpose")
     if data.borrower_type not in BorrowerType.values:
-        raise ApplicationError(f"unknown borrower type {data.borrower_type!r}", code="invalid_borrower_type")
+        raise ApplicationError(_("unknown borrower type %(v)r") % {"v": data.borrower_type},
+                               code="invalid_borrower_type")
     if data.housing not in Housing.values:
-        raise ApplicationError(f"unknown housing {data.housing!r}", code="invalid_housing")
+        raise ApplicationError(_("unknown housing %(v)r") % {"v": data.housing}, code="invalid_housing")
     if data.annual_income_minor <= 0:
-        raise ApplicationError("the annual income must be positive", code="invalid_income")
+        raise ApplicationError(_("the annual income must be positive"), code="invalid_income")
     if data.employment_years is not None and not 0 <= data.employment_years <= 60:
-        raise ApplicationError("employment years must be between 0 and 60", code="invalid_employment")
+        raise ApplicationError(_("employment years must be between 0 and 60"), code="invalid_employment")
     for name in ("monthly_debt_payments_minor", "delinq_2yrs", "inq_last_6mths", "acc_now_delinq", "delinq_amnt_minor"):
         if getattr(data, name) < 0:
-            raise ApplicationError(f"{name} cannot be negative", code="invalid_fact")
+            raise ApplicationError(_("%(field)s cannot be negative") % {"field": name}, code="invalid_fact")
     for name in ("revol_util_pct", "all_util_pct"):
         value = getattr(data, name)
         if value is not None and not Decimal(0) <= Decimal(value) <= Decimal(200):
-            raise ApplicationError(f"{name} must be between 0 and 200", code="invalid_fact")
+            raise ApplicationError(_("%(field)s must be between 0 and 200") % {"field": name}, code="invalid_fact")
 
 
 def outstanding_for_cap(borrower: User, exclude_loan_id: int | None = None) -> int:
@@ -189,8 +195,10 @@ def _check_cap(borrower: User, borrower_type: str, amount_minor: int) -> None:
     current = outstanding_for_cap(borrower)
     if current + amount_minor > cap:
         raise ApplicationError(
-            f"borrowing cap exceeded: {format_minor(current)} CNY already outstanding or requested + "
-            f"{format_minor(amount_minor)} CNY requested > cap {format_minor(cap)} CNY for a {borrower_type}",
+            _("borrowing cap exceeded: %(current)s CNY already outstanding or requested + %(requested)s CNY "
+              "requested > cap %(cap)s CNY for a %(type)s")
+            % {"current": format_minor(current), "requested": format_minor(amount_minor), "cap": format_minor(cap),
+               "type": borrower_type},
             code="borrowing_cap",
             extra={
                 "outstanding": format_minor(current),
@@ -205,12 +213,12 @@ def _store_documents(loan: Loan, uploader: User, documents: list[UploadedDocumen
     root.mkdir(parents=True, exist_ok=True)
     for doc in documents:
         if doc.kind not in LoanDocument.Kind.values:
-            raise ApplicationError(f"unknown document kind {doc.kind!r}", code="invalid_document")
+            raise ApplicationError(_("unknown document kind %(v)r") % {"v": doc.kind}, code="invalid_document")
         suffix = DOCUMENT_TYPES.get(doc.content_type)
         if suffix is None:
-            raise ApplicationError("documents must be PDF, JPEG or PNG files", code="invalid_document")
+            raise ApplicationError(_("documents must be PDF, JPEG or PNG files"), code="invalid_document")
         if not doc.content or len(doc.content) > MAX_DOCUMENT_BYTES:
-            raise ApplicationError("a document must be between 1 byte and 5 MB", code="invalid_document")
+            raise ApplicationError(_("a document must be between 1 byte and 5 MB"), code="invalid_document")
         stored = secrets.token_hex(16) + suffix
         (root / stored).write_bytes(doc.content)
         LoanDocument.objects.create(
@@ -254,7 +262,7 @@ def submit_application(
 
         service_point = require_agent_point(agent)
         if agent.pk == borrower.pk:
-            raise PermissionDenied("an agent cannot file an application for themselves", code="self_dealing")
+            raise PermissionDenied(_("an agent cannot file an application for themselves"), code="self_dealing")
     today = business_date()
     with transaction.atomic():
         # Serialise one borrower's applications so that two at once cannot both fit under the cap.
@@ -320,11 +328,12 @@ def _review_target(officer: User, loan_id: int, version: int | None) -> Loan:
     require_role(officer, Role.RISK_OFFICER)
     loan = _locked_loan(loan_id)
     if loan.borrower_id == officer.pk:
-        raise PermissionDenied("an officer cannot review their own application", code="self_review")
+        raise PermissionDenied(_("an officer cannot review their own application"), code="self_review")
     if version is not None and version != loan.version:
-        raise Conflict("the application changed since the page was loaded; reload and try again", code="stale")
+        raise Conflict(_("the application changed since the page was loaded; reload and try again"), code="stale")
     if loan.status != LoanStatus.UNDER_REVIEW:
-        raise Conflict(f"the application is {loan.status}, not under review", code="not_under_review")
+        raise Conflict(_("the application is %(status)s, not under review") % {"status": loan.get_status_display()},
+                       code="not_under_review")
     return loan
 
 
@@ -341,7 +350,8 @@ def approve(*, officer: User, loan_id: int, reason: str = "", version: int | Non
         _audit(officer, "loan.first_approval", loan, {"first_approver": None}, {"first_approver": officer.pk}, reason)
         return loan
     if needs_two and loan.first_approver_id == officer.pk:
-        raise PermissionDenied("a second, different risk officer must approve this application", code="maker_checker")
+        raise PermissionDenied(_("a second, different risk officer must approve this application"),
+                               code="maker_checker")
     ReviewDecision.objects.create(loan=loan, officer=officer, decision="approve", reason=reason)
     _move(loan, LoanStatus.APPROVED, decided_at=timezone.now(), decision_reason=reason)
     _audit(officer, "loan.approve", loan, {"status": "under_review"}, {"status": "approved"}, reason)
@@ -357,7 +367,7 @@ def _list(loan: Loan) -> None:
 @transaction.atomic
 def reject(*, officer: User, loan_id: int, reason: str, version: int | None = None) -> Loan:
     if not reason.strip():
-        raise ApplicationError("a rejection needs a reason the borrower can read", code="reason_required")
+        raise ApplicationError(_("a rejection needs a reason the borrower can read"), code="reason_required")
     loan = _review_target(officer, loan_id, version)
     ReviewDecision.objects.create(loan=loan, officer=officer, decision="reject", reason=reason)
     _move(loan, LoanStatus.REJECTED, decided_at=timezone.now(), decision_reason=reason)
@@ -368,7 +378,7 @@ def reject(*, officer: User, loan_id: int, reason: str, version: int | None = No
 @transaction.atomic
 def request_documents(*, officer: User, loan_id: int, reason: str, version: int | None = None) -> Loan:
     if not reason.strip():
-        raise ApplicationError("say which documents are needed", code="reason_required")
+        raise ApplicationError(_("say which documents are needed"), code="reason_required")
     loan = _review_target(officer, loan_id, version)
     ReviewDecision.objects.create(loan=loan, officer=officer, decision="request_documents", reason=reason)
     _move(loan, LoanStatus.DOCUMENTS_REQUESTED, decision_reason=reason)
@@ -382,11 +392,11 @@ def provide_documents(*, actor: User, loan_id: int, documents: list[UploadedDocu
     """The borrower (or the agent who filed it) adds documents; the application returns to review."""
     loan = _locked_loan(loan_id)
     if actor.pk not in (loan.borrower_id, loan.agent_id):
-        raise PermissionDenied("only the applicant or their agent can add documents", code="not_owner")
+        raise PermissionDenied(_("only the applicant or their agent can add documents"), code="not_owner")
     if loan.status != LoanStatus.DOCUMENTS_REQUESTED:
-        raise Conflict("no documents were requested for this application", code="not_requested")
+        raise Conflict(_("no documents were requested for this application"), code="not_requested")
     if not documents:
-        raise ApplicationError("attach at least one document", code="documents_required")
+        raise ApplicationError(_("attach at least one document"), code="documents_required")
     in_person = actor.pk == loan.agent_id
     _store_documents(loan, actor, documents, in_person=in_person)
     if in_person and any(d.kind == LoanDocument.Kind.INCOME for d in documents) and not loan.income_verified:
@@ -431,7 +441,7 @@ def _close_listing(loan_id: int, target: LoanStatus, *, kind: str, attempts: int
     leaving it unrefunded. Returns None when the loan was not listed any more.
     """
     check_transition(LoanStatus.LISTED, target)
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         try:
             with transaction.atomic():
                 notes = list(Note.objects.filter(loan_id=loan_id, status=NoteStatus.PENDING))
@@ -448,7 +458,7 @@ def _close_listing(loan_id: int, target: LoanStatus, *, kind: str, attempts: int
         except _ListingMoved:
             if not Loan.objects.filter(pk=loan_id, status=LoanStatus.LISTED).exists():
                 return None
-    raise Conflict("the listing is too busy to close right now; try again", code="busy")
+    raise Conflict(_("the listing is too busy to close right now; try again"), code="busy")
 
 
 def _refund(loan_id: int, notes: list[Note], *, kind: str) -> None:
@@ -476,18 +486,19 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
     unit = rule("NOTE_UNIT_MINOR")
     if amount_minor <= 0 or amount_minor % unit:
         raise ApplicationError(
-            f"invest in multiples of {format_minor(unit)} CNY (minimum {format_minor(unit)} CNY)",
+            _("invest in multiples of %(unit)s CNY (minimum %(unit)s CNY)") % {"unit": format_minor(unit)},
             code="invalid_note_amount",
         )
     if expire_if_due(loan_id):
-        raise Conflict("the funding window of this loan has closed; investors were refunded", code="expired")
+        raise Conflict(_("the funding window of this loan has closed; investors were refunded"), code="expired")
     loan = Loan.objects.filter(pk=loan_id).first()
     if loan is None:
-        raise NotFound(f"loan {loan_id} does not exist")
+        raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
     if loan.borrower_id == investor.pk:
-        raise PermissionDenied("you cannot invest in your own loan", code="own_loan")
+        raise PermissionDenied(_("you cannot invest in your own loan"), code="own_loan")
     if loan.status != LoanStatus.LISTED:
-        raise Conflict(f"this loan is {loan.status}, not open for investment", code="not_listed")
+        raise Conflict(_("this loan is %(status)s, not open for investment") % {"status": loan.get_status_display()},
+                       code="not_listed")
     check_transition(LoanStatus.LISTED, LoanStatus.FUNDED)
     with transaction.atomic():
         note = Note.objects.create(loan=loan, investor=investor, amount_minor=amount_minor, auto_invested=auto)
@@ -514,9 +525,10 @@ def _refuse_investment(loan_id: int) -> None:
     """Say why the conditional UPDATE touched no row (raising rolls the note and the freeze back)."""
     loan = Loan.objects.get(pk=loan_id)
     if loan.status != LoanStatus.LISTED:
-        raise Conflict(f"this loan is {loan.status}, not open for investment", code="not_listed")
+        raise Conflict(_("this loan is %(status)s, not open for investment") % {"status": loan.get_status_display()},
+                       code="not_listed")
     raise ApplicationError(
-        f"only {format_minor(loan.remaining_minor)} CNY of this loan is left to fund",
+        _("only %(left)s CNY of this loan is left to fund") % {"left": format_minor(loan.remaining_minor)},
         code="over_remaining",
         status=409,
     )
@@ -617,21 +629,24 @@ def cancel(*, actor: User, loan_id: int, reason: str = "") -> Loan:
     """The borrower (or the filing agent) withdraws the request before funding; investors are refunded."""
     loan = Loan.objects.filter(pk=loan_id).first()
     if loan is None:
-        raise NotFound(f"loan {loan_id} does not exist")
+        raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
     if actor.pk not in (loan.borrower_id, loan.agent_id):
-        raise PermissionDenied("only the borrower can cancel this application", code="not_owner")
+        raise PermissionDenied(_("only the borrower can cancel this application"), code="not_owner")
     why = reason or "cancelled by the borrower"
     with transaction.atomic():
         if loan.status == LoanStatus.LISTED:
             closed = _close_listing(loan.pk, LoanStatus.CANCELLED, kind="listing_cancelled",
                                     closed_on=business_date(), decision_reason=why)
             if closed is None:
-                raise Conflict("the loan changed meanwhile; reload the page and try again", code="stale")
+                raise Conflict(_("the loan changed meanwhile; reload the page and try again"), code="stale")
             loan = closed
         else:
             loan = _locked_loan(loan_id)
             if loan.status not in CANCELLABLE:
-                raise Conflict(f"a {loan.status} loan can no longer be cancelled", code="not_cancellable")
+                raise Conflict(
+                    _("a loan that is %(status)s can no longer be cancelled") % {"status": loan.get_status_display()},
+                    code="not_cancellable",
+                )
             _move(loan, LoanStatus.CANCELLED, closed_on=business_date(), decision_reason=why)
         _audit(actor, "loan.cancel", loan, {"status": "listed" if loan.list_expires_on else "pending"},
                {"status": "cancelled"}, reason)
