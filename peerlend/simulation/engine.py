@@ -15,7 +15,7 @@ import logging
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -63,6 +63,7 @@ class Behaviour:
     stop_after: int = 0  # default: installments paid before stopping
     late_days: int = 0  # late: days after the due date the borrower pays
     prepay_month: int = 0
+    prepay_on: date | None = None  # prepay: the day after installment ``prepay_month`` falls due
 
 
 @dataclass
@@ -267,7 +268,7 @@ class Simulator:
         listed = list(Loan.objects.filter(status=LoanStatus.LISTED).order_by("id"))
         for loan in listed:
             # Some listings do not attract enough money and expire: interest varies by day and grade.
-            if self.rng.random() < 0.2:
+            if self.rng.random() < 0.15:
                 continue
             if self.cfg.showcase and not self.state.counters["showcase_cancelled"]:
                 self.state.counters["showcase_cancelled"] += 1
@@ -280,7 +281,7 @@ class Simulator:
                 if remaining <= 0:
                     break
                 available = balances(investor).available_minor
-                chunk = self.rng.choice((500, 1_000, 2_000, 5_000, 10_000)) * 100
+                chunk = self.rng.choice((1_000, 2_000, 5_000, 10_000, 20_000)) * 100
                 amount = min(chunk, remaining, available // UNIT_MINOR * UNIT_MINOR)
                 if amount < UNIT_MINOR:
                     continue
@@ -312,6 +313,12 @@ class Simulator:
             b = Behaviour("late", late_days=rng.choice((3, 10, 20, 40)))
         else:
             b = Behaviour("on_time")
+        if b.kind == "prepay":
+            from peerlend.servicing.models import Installment
+
+            due = (Installment.objects.filter(loan=loan, number=b.prepay_month)
+                   .values_list("due_date", flat=True).first())
+            b = replace(b, prepay_on=due + timedelta(days=1) if due else None)
         self.state.behaviour[loan.pk] = b
         self.state.counters[f"behaviour:{b.kind}"] += 1
         # The borrower spends the money: most of it leaves the platform.
@@ -324,32 +331,49 @@ class Simulator:
     # ------------------------------------------------------------------ repayments
 
     def borrowers_act(self) -> None:
-        from peerlend.servicing.models import Installment
+        """Borrowers put money in before (or after) their due dates; run-day's auto-debit collects it.
+
+        Only installments due near today are read (one query a day), and prepayments happen on
+        the date fixed at disbursement, so a day costs little however many loans are running.
+        """
+        from peerlend.servicing.models import Installment, InstallmentStatus
         from peerlend.servicing.services import prepay, quote_for
 
         today = self.today
-        loans = Loan.objects.filter(status__in=(LoanStatus.CURRENT, LoanStatus.LATE)).select_related("borrower")
-        for loan in loans:
-            b = self.state.behaviour.get(loan.pk)
+        for loan_id in sorted(pk for pk, b in self.state.behaviour.items()
+                              if b.kind == "prepay" and b.prepay_on is not None and b.prepay_on <= today):
+            del self.state.behaviour[loan_id]
+            loan = Loan.objects.select_related("borrower").get(pk=loan_id)
+            if loan.status not in (LoanStatus.CURRENT, LoanStatus.LATE):
+                continue
+            quote = quote_for(loan.borrower, loan.pk, today)
+            self._top_up(loan.borrower, quote.total_minor)
+            prepay(actor=loan.borrower, loan_id=loan.pk, today=today)
+            self.state.counters["prepayments"] += 1
+        open_statuses = (InstallmentStatus.SCHEDULED, InstallmentStatus.PARTIAL, InstallmentStatus.OVERDUE)
+        near = (
+            Installment.objects.filter(
+                loan__status__in=(LoanStatus.CURRENT, LoanStatus.LATE), status__in=open_statuses,
+                due_date__gte=today - timedelta(days=45), due_date__lte=today + timedelta(days=1),
+            )
+            .select_related("loan__borrower")
+            .order_by("loan_id", "number")
+        )
+        by_loan: dict[int, list[Any]] = defaultdict(list)
+        for inst in near:
+            if inst.due_minor > 0:
+                by_loan[inst.loan_id].append(inst)
+        for loan_id, unpaid in by_loan.items():
+            b = self.state.behaviour.get(loan_id)
             if b is None:
                 continue
-            unpaid = [i for i in Installment.objects.filter(loan=loan).order_by("number") if i.due_minor > 0]
-            if not unpaid:
-                continue
             nxt = unpaid[0]
-            paid_count = nxt.number - 1
-            if b.kind == "prepay" and paid_count >= b.prepay_month:
-                quote = quote_for(loan.borrower, loan.pk, today)
-                self._top_up(loan.borrower, quote.total_minor)
-                prepay(actor=loan.borrower, loan_id=loan.pk, today=today)
-                self.state.counters["prepayments"] += 1
-                continue
-            if b.kind == "default" and paid_count >= b.stop_after:
+            if b.kind == "default" and nxt.number - 1 >= b.stop_after:
                 continue
             pay_on = nxt.due_date + timedelta(days=b.late_days) - timedelta(days=1 if b.kind != "late" else 0)
             if today == pay_on or (today > pay_on and b.kind != "late"):
-                # Funds arrive; run-day's auto-debit collects them (late payers pay late fees too).
-                self._top_up(loan.borrower, sum(i.due_minor for i in unpaid if i.due_date <= max(today, nxt.due_date)))
+                owed = sum(i.due_minor for i in unpaid if i.due_date <= max(today, nxt.due_date))
+                self._top_up(nxt.loan.borrower, owed)
 
     def _top_up(self, user: User, needed_minor: int) -> None:
         from peerlend.ledger.selectors import balances
