@@ -9,6 +9,7 @@ and it is never sent again (at most once; an operator can requeue it).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -30,7 +31,8 @@ class SmsBackend(Protocol):
 class ConsoleSms:
     """Development SMS backend: logs the (masked) number and text instead of sending."""
 
-    sent: list[tuple[str, str]] = []  # kept for tests and the console
+    # The latest messages only (for the console and tests): a long run must not grow memory.
+    sent: deque[tuple[str, str]] = deque(maxlen=1000)
 
     def send(self, mobile: str, text: str) -> None:
         ConsoleSms.sent.append((mobile, text))
