@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from peerlend.api.auth import api_auth
 from peerlend.clock import business_date
@@ -36,14 +36,14 @@ def _amount(value: Any, *, required: bool = True) -> int | None:
     return minor
 
 
-def _reply(request: HttpRequest, scope: str, payload: dict[str, Any], action: Any) -> tuple[int, dict[str, Any]]:
-    return run_idempotent(user=request.user, key=key_from_request(request), scope=scope, payload=payload,
-                          action=action)
+def _reply(request: HttpRequest, scope: str, payload: dict[str, Any], action: Any) -> Status:
+    return Status(*run_idempotent(user=request.user, key=key_from_request(request), scope=scope, payload=payload,
+                                  action=action))
 
 
 @router.post("/loans/{loan_id}/repayments", auth=api_auth, response={201: dict, 400: dict, 403: dict, 404: dict,
                                                                      409: dict, 422: dict})
-def repay(request: HttpRequest, loan_id: int, payload: AmountIn) -> tuple[int, dict[str, Any]]:
+def repay(request: HttpRequest, loan_id: int, payload: AmountIn) -> Status:
     """Pay what is due (and the next installment) from the available balance; excess stays available."""
     amount = _amount(payload.amount)
     assert amount is not None
@@ -57,7 +57,7 @@ def repay(request: HttpRequest, loan_id: int, payload: AmountIn) -> tuple[int, d
 
 @router.post("/loans/{loan_id}/prepayments", auth=api_auth, response={201: dict, 400: dict, 403: dict, 404: dict,
                                                                       409: dict, 422: dict})
-def prepay(request: HttpRequest, loan_id: int, payload: AmountIn) -> tuple[int, dict[str, Any]]:
+def prepay(request: HttpRequest, loan_id: int, payload: AmountIn) -> Status:
     """Prepay in full (no amount) or in part (amount; the term shortens)."""
     amount = _amount(payload.amount, required=False)
 
