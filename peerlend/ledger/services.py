@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,6 +125,50 @@ def _insufficient(account: LedgerAccount, have: int, need: int) -> ApplicationEr
     )
 
 
+@dataclass(frozen=True)
+class EntrySpec:
+    """One journal entry to post: ``lines`` are (account, signed minor amount) pairs."""
+
+    kind: str
+    lines: Sequence[tuple[LedgerAccount, int]]
+    memo: str = ""
+    reference: str = ""
+    business_date: date | None = None
+
+
+def _validated(spec: EntrySpec) -> dict[int, int]:
+    """The entry's net amount per account id; ``ValueError`` unless it is a well-formed balanced entry."""
+    if not spec.kind:
+        raise ValueError("entry kind is required")
+    merged: dict[int, int] = {}
+    currencies: dict[int, str] = {}
+    for account, amount in spec.lines:
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise ValueError(f"posting amount must be int minor units, got {type(amount).__name__}")
+        if amount == 0:
+            raise ValueError("posting amount must be non-zero")
+        if account.pk is None:
+            raise ValueError("posting account must be saved")
+        currencies[account.pk] = account.currency
+        merged[account.pk] = merged.get(account.pk, 0) + amount
+    merged = {pk: amount for pk, amount in merged.items() if amount != 0}
+    if len(merged) < 2:
+        raise ValueError("an entry needs at least two accounts with non-zero amounts")
+    sums: dict[str, int] = {}
+    for pk, amount in merged.items():
+        sums[currencies[pk]] = sums.get(currencies[pk], 0) + amount
+    unbalanced = {cur: total for cur, total in sums.items() if total != 0}
+    if unbalanced:
+        raise ValueError(f"entry does not balance: {unbalanced}")
+    return merged
+
+
+def check_funds(account: LedgerAccount, balance_minor: int, delta_minor: int) -> None:
+    """Raise ``insufficient_funds`` if ``delta_minor`` would take a guarded account below zero."""
+    if delta_minor < 0 and account.must_stay_non_negative and balance_minor + delta_minor < 0:
+        raise _insufficient(account, balance_minor, -delta_minor)
+
+
 def post_entry(
     *,
     kind: str,
@@ -140,57 +183,81 @@ def post_entry(
     currency) raise ``ValueError``. A line that would take a user account or the risk reserve
     below zero raises ``ApplicationError(code="insufficient_funds")`` and nothing is written.
     """
-    if not kind:
-        raise ValueError("entry kind is required")
-    merged: dict[int, int] = {}
-    by_id: dict[int, LedgerAccount] = {}
-    for account, amount in lines:
-        if isinstance(amount, bool) or not isinstance(amount, int):
-            raise ValueError(f"posting amount must be int minor units, got {type(amount).__name__}")
-        if amount == 0:
-            raise ValueError("posting amount must be non-zero")
-        if account.pk is None:
-            raise ValueError("posting account must be saved")
-        by_id[account.pk] = account
-        merged[account.pk] = merged.get(account.pk, 0) + amount
-    merged = {pk: amount for pk, amount in merged.items() if amount != 0}
-    if len(merged) < 2:
-        raise ValueError("an entry needs at least two accounts with non-zero amounts")
-    sums: dict[str, int] = {}
-    for pk, amount in merged.items():
-        currency = by_id[pk].currency
-        sums[currency] = sums.get(currency, 0) + amount
-    unbalanced = {cur: total for cur, total in sums.items() if total != 0}
-    if unbalanced:
-        raise ValueError(f"entry does not balance: {unbalanced}")
+    spec = EntrySpec(kind=kind, lines=lines, memo=memo, reference=reference, business_date=business_date)
+    return post_entries([spec])[0]
+
+
+def post_entries(specs: Sequence[EntrySpec]) -> list[JournalEntry]:
+    """Post many balanced entries in one atomic step and return them (posted), in order.
+
+    Each entry is validated like :func:`post_entry` and must stay within funds at its turn
+    (running balances in entry order); any failure rejects the whole batch and writes nothing.
+    Each account's balance row is updated once with its net change: updating a hot account
+    once per entry leaves a dead row version per entry that the rest of the transaction
+    has to walk past, so per-entry updates cost quadratically in the batch size.
+    """
+    if not specs:
+        return []
+    deltas = [_validated(spec) for spec in specs]
+    net: dict[int, int] = {}
+    for merged in deltas:
+        for pk, amount in merged.items():
+            net[pk] = net.get(pk, 0) + amount
 
     with transaction.atomic():
-        # Fixed lock order (account id) so two entries touching the same accounts cannot deadlock.
-        locked = list(LedgerAccount.objects.select_for_update().filter(pk__in=merged).order_by("pk"))
-        for account in locked:
-            delta = merged[account.pk]
-            if delta < 0 and account.must_stay_non_negative and account.balance_minor + delta < 0:
-                raise _insufficient(account, account.balance_minor, -delta)
-        entry = JournalEntry.objects.create(
-            kind=kind, memo=memo[:255], reference=reference[:120], business_date=business_date, posted=False
-        )
+        # Fixed lock order (account id) so two transactions touching the same accounts cannot deadlock.
+        locked = {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=net).order_by("pk")}
+        if len(locked) != len(net):
+            raise ValueError(f"posting accounts do not exist: {sorted(set(net) - set(locked))}")
+        running = {pk: account.balance_minor for pk, account in locked.items()}
+        for merged in deltas:
+            for pk in sorted(merged):
+                check_funds(locked[pk], running[pk], merged[pk])
+                running[pk] += merged[pk]
+        entries = JournalEntry.objects.bulk_create([
+            JournalEntry(kind=spec.kind, memo=spec.memo[:255], reference=spec.reference[:120],
+                         business_date=spec.business_date, posted=False)
+            for spec in specs
+        ])
+        if any(entry.pk is None for entry in entries):  # pragma: no cover - both databases return ids
+            raise RuntimeError("the database did not return the new entries' ids")
         Posting.objects.bulk_create(
-            [Posting(entry=entry, account_id=pk, amount_minor=amount) for pk, amount in sorted(merged.items())]
+            [
+                Posting(entry=entry, account_id=pk, amount_minor=amount)
+                for entry, merged in zip(entries, deltas, strict=True)
+                for pk, amount in sorted(merged.items())
+            ],
+            batch_size=5000,
         )
-        # One UPDATE for all touched accounts (rows already locked above).
-        LedgerAccount.objects.filter(pk__in=merged).update(
-            balance_minor=F("balance_minor")
-            + Case(*[When(pk=pk, then=Value(delta)) for pk, delta in merged.items()], output_field=BigIntegerField())
-        )
-        for account in locked:
-            account.balance_minor += merged[account.pk]
-            # Keep callers' in-memory objects current too.
-            if by_id[account.pk] is not account:
-                by_id[account.pk].balance_minor = account.balance_minor
-        # The database trigger re-checks the sum at this moment.
-        JournalEntry.objects.filter(pk=entry.pk).update(posted=True)
+        _add_to_balances({pk: delta for pk, delta in net.items() if delta})
+        # The database trigger re-checks each entry's sum as it is marked posted.
+        JournalEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(posted=True)
+    for entry in entries:
         entry.posted = True
-    return entry
+    # Keep callers' in-memory account objects current too.
+    for spec in specs:
+        for account, _amount in spec.lines:
+            account.balance_minor = running[account.pk]
+    return entries
+
+
+def _add_to_balances(deltas: dict[int, int]) -> None:
+    """``balance_minor += delta`` for every account in one statement (rows already locked)."""
+    if not deltas:
+        return
+    q = connection.ops.quote_name
+    table = q(LedgerAccount._meta.db_table)
+    delta = "CAST(v.delta AS bigint)" if connection.vendor == "postgresql" else "v.delta"
+    items = sorted(deltas.items())
+    size = 10_000  # rows per statement: stays under SQLite's bound-parameter limit
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), size):
+            part = items[start:start + size]
+            cursor.execute(
+                f"WITH v(id, delta) AS (VALUES {', '.join(['(%s, %s)'] * len(part))}) "  # noqa: S608 - our identifiers
+                f"UPDATE {table} SET balance_minor = {table}.balance_minor + {delta} FROM v WHERE {table}.id = v.id",
+                [value for row in part for value in row],
+            )
 
 
 def freeze(user: Any, amount_minor: int, *, kind: str, reference: str, memo: str = "") -> JournalEntry:
@@ -306,23 +373,31 @@ class CallbackRejected(Exception):
         self.detail = detail
 
 
-def complete_deposit_from_callback(payload: dict[str, Any]) -> str:
-    """Apply a *verified* deposit callback. Returns "applied" or "duplicate"; raises CallbackRejected.
+def _claim_callback(model: type[DepositOrder] | type[Withdrawal], id_key: str,
+                    payload: dict[str, Any]) -> tuple[Any, str | None]:
+    """Find the order a callback names, check it, and move it out of pending by compare-and-set.
 
-    Compare-and-set on the order status makes a replay (or two concurrent deliveries) credit once.
+    Returns (order, new status), or (order, None) when another delivery got there first, so a
+    replay or two concurrent deliveries change the books once. Raises CallbackRejected.
     """
+    order = model.objects.filter(public_id=str(payload.get(id_key, ""))).first()
+    if order is None:
+        raise CallbackRejected("unknown_order", f"no {model._meta.verbose_name} {str(payload.get(id_key))[:64]!r}")
+    _check_amount(order, payload)
+    status = payload.get("status")
+    if status not in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED):
+        raise CallbackRejected("malformed", f"unknown status {str(status)[:20]!r}")
+    won = model.objects.filter(pk=order.pk, status=PaymentStatus.PENDING).update(
+        status=status, completed_at=timezone.now(), gateway_reference=str(payload.get("gateway_txn", ""))[:64]
+    )
+    return order, (str(status) if won == 1 else None)
+
+
+def complete_deposit_from_callback(payload: dict[str, Any]) -> str:
+    """Apply a *verified* deposit callback. Returns "applied" or "duplicate"; raises CallbackRejected."""
     with transaction.atomic():
-        order = DepositOrder.objects.filter(public_id=str(payload.get("order_id", ""))).first()
-        if order is None:
-            raise CallbackRejected("unknown_order", f"no deposit order {str(payload.get('order_id'))[:64]!r}")
-        _check_amount(order, payload)
-        status = payload.get("status")
-        if status not in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED):
-            raise CallbackRejected("malformed", f"unknown status {str(status)[:20]!r}")
-        won = DepositOrder.objects.filter(pk=order.pk, status=PaymentStatus.PENDING).update(
-            status=status, completed_at=timezone.now(), gateway_reference=str(payload.get("gateway_txn", ""))[:64]
-        )
-        if won != 1:
+        order, status = _claim_callback(DepositOrder, "order_id", payload)
+        if status is None:
             return "duplicate"
         if status == PaymentStatus.SUCCEEDED:
             accounts = user_accounts(order.user)
@@ -342,17 +417,8 @@ def complete_deposit_from_callback(payload: dict[str, Any]) -> str:
 def settle_withdrawal_from_callback(payload: dict[str, Any]) -> str:
     """Apply a *verified* payout callback: succeeded -> frozen leaves custody; failed -> unfreeze."""
     with transaction.atomic():
-        withdrawal = Withdrawal.objects.filter(public_id=str(payload.get("withdrawal_id", ""))).first()
-        if withdrawal is None:
-            raise CallbackRejected("unknown_order", f"no withdrawal {str(payload.get('withdrawal_id'))[:64]!r}")
-        _check_amount(withdrawal, payload)
-        status = payload.get("status")
-        if status not in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED):
-            raise CallbackRejected("malformed", f"unknown status {str(status)[:20]!r}")
-        won = Withdrawal.objects.filter(pk=withdrawal.pk, status=PaymentStatus.PENDING).update(
-            status=status, completed_at=timezone.now(), gateway_reference=str(payload.get("gateway_txn", ""))[:64]
-        )
-        if won != 1:
+        withdrawal, status = _claim_callback(Withdrawal, "withdrawal_id", payload)
+        if status is None:
             return "duplicate"
         if status == PaymentStatus.SUCCEEDED:
             accounts = user_accounts(withdrawal.user)
@@ -428,7 +494,9 @@ def get_deposit_order(public_id: str) -> DepositOrder:
 
 __all__ = [
     "CallbackRejected",
+    "EntrySpec",
     "UserAccounts",
+    "check_funds",
     "complete_deposit_from_callback",
     "create_deposit_order",
     "freeze",
@@ -436,6 +504,7 @@ __all__ = [
     "is_retryable",
     "parse_money_input",
     "platform_account",
+    "post_entries",
     "post_entry",
     "request_withdrawal",
     "retry_on_conflict",

@@ -5,7 +5,8 @@ late/default status), risk-reserve compensation, charge-off, reminders, promises
 
 * Set-based: loans are processed in chunks; a chunk loads its loans (locked, by id), their
   unpaid installments, notes and users' accounts in a few queries and writes back with
-  ``bulk_update``/``bulk_create``; the ledger gets one entry per loan that moves money.
+  ``bulk_update``/``bulk_create``; the ledger gets one entry per loan that moves money, all of a
+  chunk's entries posted together (``ledger.post_entries``: each account's balance updated once).
 * Crash-safe and idempotent: each chunk is one transaction and every step is naturally
   idempotent (penalty accrued through a date, late fee once, compensation once, statuses by
   days past due, auto-debit takes min(available, owed)), so a batch killed anywhere and run
@@ -80,13 +81,19 @@ class Chunk:
                                         ).order_by("loan_id", "pk"):
             self.notes[note.loan_id].append(note)
         self.payments: list[ServicingPayment] = []
+        self._accounts: sv.Accounts | None = None
 
     def accounts(self) -> sv.Accounts:
-        users = {loan.borrower_id for loan in self.loans}
-        users.update(n.investor_id for notes in self.notes.values() for n in notes)
-        return sv.Accounts(users)
+        """The chunk's accounts, locked; its ledger entries are queued and posted together by :meth:`save`."""
+        if self._accounts is None:
+            users = {loan.borrower_id for loan in self.loans}
+            users.update(n.investor_id for notes in self.notes.values() for n in notes)
+            self._accounts = sv.Accounts(users, deferred=True)
+        return self._accounts
 
     def save(self) -> None:
+        if self._accounts is not None:
+            self._accounts.flush()  # before the payments: each links to its entry
         sv._save([i for insts in self.installments.values() for i in insts],
                  [n for notes in self.notes.values() for n in notes], self.payments)
 

@@ -289,15 +289,36 @@ def plan_distribution(notes: Sequence[Note], principal: int, interest: int) -> N
 
 
 class Accounts:
-    """Ledger accounts of a chunk's users, loaded in one query (created only when missing)."""
+    """Ledger accounts of a chunk's users, loaded in one query (created only when missing).
 
-    def __init__(self, user_ids: Iterable[int]) -> None:
+    ``deferred=True`` (the daily batch): the accounts are locked up front, in id order, with the
+    platform accounts the batch credits, so the balances read are the ones the entries will post
+    against; entries are then queued by :meth:`post` (their amounts applied to the in-memory
+    balances at once, so later decisions in the chunk see them) and written together by
+    :meth:`flush` with ``ledger.post_entries``, which updates each account once per chunk.
+    """
+
+    LOCKED_PLATFORM = ("fee_income", "risk_reserve")
+
+    def __init__(self, user_ids: Iterable[int], *, deferred: bool = False) -> None:
         ids = set(user_ids)
         codes = [f"user:{pk}:available" for pk in ids]
-        self.by_user: dict[int, LedgerAccount] = {
-            a.owner_id: a for a in LedgerAccount.objects.filter(code__in=codes)  # type: ignore[misc]
-        }
         self._platform: dict[str, LedgerAccount] = {}
+        self.by_user: dict[int, LedgerAccount] = {}
+        self._queue: list[tuple[ledger.EntrySpec, ServicingPayment]] | None = [] if deferred else None
+        qs = LedgerAccount.objects.all()
+        if deferred:
+            codes += [f"platform:{code}" for code in self.LOCKED_PLATFORM]
+            qs = qs.select_for_update().order_by("pk")
+        for account in qs.filter(code__in=codes):
+            if account.owner_id is None:
+                self._platform[account.code.removeprefix("platform:")] = account
+            else:
+                self.by_user[account.owner_id] = account
+
+    @property
+    def deferred(self) -> bool:
+        return self._queue is not None
 
     def available(self, user_id: int) -> LedgerAccount:
         if user_id not in self.by_user:
@@ -308,6 +329,34 @@ class Accounts:
         if code not in self._platform:
             self._platform[code] = ledger.platform_account(code)
         return self._platform[code]
+
+    def post(self, spec: ledger.EntrySpec, payment: ServicingPayment) -> None:
+        """Post the payment's entry now, or queue it (deferred) until :meth:`flush`.
+
+        Raises ``insufficient_funds`` either way when a guarded account cannot pay.
+        """
+        if self._queue is None:
+            payment.entry = ledger.post_entries([spec])[0]
+            return
+        merged: dict[int, int] = defaultdict(int)
+        objects: dict[int, LedgerAccount] = {}
+        for account, amount in spec.lines:
+            merged[account.pk] += amount
+            objects[account.pk] = account
+        for pk in sorted(merged):
+            ledger.check_funds(objects[pk], objects[pk].balance_minor, merged[pk])
+        for pk, amount in merged.items():
+            objects[pk].balance_minor += amount
+        self._queue.append((spec, payment))
+
+    def flush(self) -> None:
+        """Post the queued entries in one step and link each payment to its entry."""
+        if not self._queue:
+            return
+        entries = ledger.post_entries([spec for spec, _payment in self._queue])
+        for (_spec, payment), entry in zip(self._queue, entries, strict=True):
+            payment.entry = entry
+        self._queue.clear()
 
 
 def _lines(
@@ -325,14 +374,15 @@ def _lines(
 
 
 def _record(
-    loan: Loan, kind: str, amount: int, applied: Applied, plan: NotePlan | None, entry: Any, today: date,
+    loan: Loan, kind: str, amount: int, applied: Applied, plan: NotePlan | None, today: date,
     payer: User | None, actor: User | None,
 ) -> ServicingPayment:
+    """The payment row; its ``entry`` is set when the entry is posted (``Accounts.post``)."""
     return ServicingPayment(
         loan_id=loan.pk, kind=kind, payer=payer, actor=actor, amount_minor=amount,
         principal_to_notes_minor=applied.principal_to_notes, interest_to_notes_minor=applied.interest_to_notes,
         service_fee_minor=plan.fee_total if plan else 0, late_fee_minor=applied.late_fee,
-        to_reserve_minor=applied.to_reserve, entry=entry, business_date=today,
+        to_reserve_minor=applied.to_reserve, business_date=today,
     )
 
 
@@ -355,13 +405,14 @@ def collect_from_borrower(
         raise ValueError(f"tried to collect {amount} but only {applied.total} is owed")
     plan = plan_distribution(notes, applied.principal_to_notes, applied.interest_to_notes)
     payer = accounts.available(loan.borrower_id)
-    entry = ledger.post_entry(
+    payment = _record(loan, kind, amount, applied, plan, today, User(pk=loan.borrower_id), actor)
+    accounts.post(ledger.EntrySpec(
         kind=kind, lines=_lines(accounts, payer, amount, plan, applied), reference=f"loan:{loan.pk}",
         business_date=today, memo=f"{kind} of loan {loan.pk}",
-    )
+    ), payment)
     if plan:
         plan.apply()
-    return _record(loan, kind, amount, applied, plan, entry, today, User(pk=loan.borrower_id), actor)
+    return payment
 
 
 # ---------------------------------------------------------------- status
@@ -762,15 +813,17 @@ def compensate_installment(
         _pending(inst, amount, today)
         return None
     applied = Applied(principal_to_notes=principal, interest_to_notes=interest)
+    payment = _record(loan, PaymentKind.COMPENSATION, amount, applied, plan, today, None, None)
     try:
-        entry = ledger.post_entry(
+        accounts.post(ledger.EntrySpec(
             kind="compensation", lines=_lines(accounts, reserve, amount, plan, Applied()),
             reference=f"loan:{loan.pk}", business_date=today, memo=f"risk reserve compensates installment {inst.pk}",
-        )
+        ), payment)
     except ApplicationError as exc:
         if exc.code != "insufficient_funds":
             raise
-        reserve.refresh_from_db()
+        if not accounts.deferred:  # a queued batch keeps its in-memory balances (they include the queue)
+            reserve.refresh_from_db()
         _pending(inst, amount, today)
         return None
     if plan:
@@ -779,7 +832,7 @@ def compensate_installment(
     inst.compensated_principal_minor = principal
     inst.compensated_interest_minor = interest
     CompensationPending.objects.filter(installment=inst).delete()
-    return _record(loan, PaymentKind.COMPENSATION, amount, applied, plan, entry, today, None, None)
+    return payment
 
 
 def _pending(inst: Installment, amount: int, today: date) -> None:
