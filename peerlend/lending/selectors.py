@@ -123,3 +123,26 @@ def review_queue() -> QuerySet[Loan]:
 
 def notes_of_investor(user: User) -> QuerySet[Note]:
     return Note.objects.filter(investor=user).select_related("loan").order_by("-id")
+
+
+@dataclass(frozen=True)
+class MarketSummary:
+    listed_loans: int
+    originated_loans: int
+    originated_minor: int
+    outstanding_minor: int
+
+
+def market_summary() -> MarketSummary:
+    """Headline figures for the home page (full disclosure statistics live in the disclosure context)."""
+    from django.db.models import Count, Sum
+
+    disbursed = Loan.objects.filter(disbursed_on__isnull=False).aggregate(
+        n=Count("id"), volume=Sum("amount_minor"), outstanding=Sum("principal_outstanding_minor")
+    )
+    return MarketSummary(
+        listed_loans=Loan.objects.filter(status=LoanStatus.LISTED).count(),
+        originated_loans=disbursed["n"] or 0,
+        originated_minor=disbursed["volume"] or 0,
+        outstanding_minor=disbursed["outstanding"] or 0,
+    )
