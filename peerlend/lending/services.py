@@ -489,11 +489,12 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
             _("invest in multiples of %(unit)s CNY (minimum %(unit)s CNY)") % {"unit": format_minor(unit)},
             code="invalid_note_amount",
         )
-    if expire_if_due(loan_id):
-        raise Conflict(_("the funding window of this loan has closed; investors were refunded"), code="expired")
     loan = Loan.objects.filter(pk=loan_id).first()
     if loan is None:
         raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
+    if loan.status == LoanStatus.LISTED and loan.list_expires_on and business_date() >= loan.list_expires_on:
+        expire_if_due(loan_id)
+        raise Conflict(_("the funding window of this loan has closed; investors were refunded"), code="expired")
     if loan.borrower_id == investor.pk:
         raise PermissionDenied(_("you cannot invest in your own loan"), code="own_loan")
     if loan.status != LoanStatus.LISTED:
@@ -517,7 +518,7 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
         funded = Loan.objects.filter(pk=loan_id, status=LoanStatus.FUNDED).exists()
     if funded:
         disburse_if_funded(loan_id)
-    note.refresh_from_db()
+        note.refresh_from_db()  # disbursement activated it
     return note
 
 
