@@ -46,7 +46,7 @@ def test_visitor_registers_verifies_deposits_and_invests(page: Any, screenshot_d
 
     # Register: the site logs the new member in and sends them to KYC.
     page.goto("/")
-    page.get_by_role("link", name="Register").click()
+    page.get_by_role("navigation").get_by_role("link", name="Register").click()
     page.get_by_label("Username").fill(username)
     page.get_by_label("Email (optional)").fill("lin.wei@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
