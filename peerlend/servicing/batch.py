@@ -108,9 +108,11 @@ def _loans_with_unpaid(today: date, *, before: bool, statuses: Sequence[str] = s
 
 
 def step_expire_listings(today: date, size: int) -> int:
-    from peerlend.lending.services import expire_due_listings
+    """Expire listings whose window closed, and disburse any fully funded loan a crash left behind."""
+    from peerlend.lending.services import disburse_if_funded, expire_due_listings
 
-    return expire_due_listings(today)
+    funded = Loan.objects.filter(status=LoanStatus.FUNDED).values_list("pk", flat=True)
+    return expire_due_listings(today) + sum(disburse_if_funded(pk) for pk in funded)
 
 
 def step_auto_debit(today: date, size: int) -> int:

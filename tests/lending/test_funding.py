@@ -161,3 +161,17 @@ def test_cannot_cancel_someone_elses_or_a_funded_loan(listed_loan, investor_fact
     services.invest(investor=investor, loan_id=loan.pk, amount_minor=1_000_00)
     with pytest.raises(Conflict):
         services.cancel(actor=borrower, loan_id=loan.pk)
+
+
+def test_run_day_disburses_a_loan_left_funded(listed_loan, investor_factory, monkeypatch):
+    """Funding commits first; if the process dies before disbursing, the daily batch finishes the job."""
+    from peerlend.servicing.batch import run_day
+
+    loan = listed_loan(amount_minor=1_000_00)
+    monkeypatch.setattr(services, "disburse_if_funded", lambda loan_id: False)
+    services.invest(investor=investor_factory(), loan_id=loan.pk, amount_minor=1_000_00)
+    assert Loan.objects.get(pk=loan.pk).status == "funded"
+    monkeypatch.undo()
+    run_day(START)
+    assert Loan.objects.get(pk=loan.pk).status == "current"
+    assert_audit_clean()
