@@ -374,14 +374,15 @@ class Simulator:
             if today == pay_on or (today > pay_on and b.kind != "late"):
                 owed = sum(i.due_minor for i in unpaid if i.due_date <= max(today, nxt.due_date))
                 # Punctual borrowers put in about a quarter's worth at a time; auto-debit takes each due.
-                self._top_up(nxt.loan.borrower, owed * 3 if b.kind == "on_time" else owed)
+                self._top_up(nxt.loan.borrower, owed, up_to=owed * 3 if b.kind == "on_time" else owed)
 
-    def _top_up(self, user: User, needed_minor: int) -> None:
+    def _top_up(self, user: User, needed_minor: int, up_to: int | None = None) -> None:
+        """When the borrower's cash is short of ``needed_minor``, deposit enough to reach ``up_to``."""
         from peerlend.ledger.selectors import balances
 
-        short = needed_minor - balances(user).available_minor
-        if short > 0:
-            self.deposit(user, short)
+        available = balances(user).available_minor
+        if available < needed_minor:
+            self.deposit(user, max(up_to or needed_minor, needed_minor) - available)
 
     def investors_move_cash(self) -> None:
         """Weekly: some investors add savings, a few take cash out."""
