@@ -11,21 +11,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from peerlend.api.auth import api_auth
-from peerlend.domain.money import format_minor, parse_amount_minor
-from peerlend.errors import ApplicationError
+from peerlend.api.base import money_field_minor
+from peerlend.domain.money import format_minor
 from peerlend.lending import selectors, services
 from peerlend.lending.models import Loan, Note
 
 router = Router(tags=["lending"])
-
-
-def amount_minor(text: Any, field_name: str = "amount") -> int:
-    if not isinstance(text, str):
-        raise ApplicationError(f"{field_name} must be a decimal string such as \"100.00\"", code="invalid_amount")
-    try:
-        return parse_amount_minor(text)
-    except ValueError as exc:
-        raise ApplicationError(f"{field_name}: {exc}", code="invalid_amount") from exc
 
 
 class ApplicationIn(Schema):
@@ -125,10 +116,10 @@ def note_out(note: Note) -> dict[str, Any]:
 @router.post("/loans", response={201: LoanOut}, auth=api_auth)
 def apply(request: HttpRequest, payload: ApplicationIn) -> Status:
     data = payload.dict()
-    amount = amount_minor(data.pop("amount"))
-    income = amount_minor(data.pop("annual_income"), "annual_income")
+    amount = money_field_minor(data.pop("amount"))
+    income = money_field_minor(data.pop("annual_income"), "annual_income")
     debts = data.pop("monthly_debt_payments")
-    debt_minor = 0 if debts in ("0", "0.00", 0) else amount_minor(debts, "monthly_debt_payments")
+    debt_minor = 0 if debts in ("0", "0.00", 0) else money_field_minor(debts, "monthly_debt_payments")
     loan = services.submit_application(
         borrower=request.user,  # type: ignore[arg-type]
         data=services.ApplicationInput(
@@ -164,7 +155,7 @@ def invest(request: HttpRequest, loan_id: int, payload: InvestIn) -> Status:
     from peerlend.ledger.idempotency import key_from_request, run_idempotent
 
     def action() -> tuple[int, dict[str, Any]]:
-        note = services.invest(investor=request.user, loan_id=loan_id, amount_minor=amount_minor(payload.amount))  # type: ignore[arg-type]
+        note = services.invest(investor=request.user, loan_id=loan_id, amount_minor=money_field_minor(payload.amount))  # type: ignore[arg-type]
         return 201, note_out(note)
 
     return Status(*run_idempotent(

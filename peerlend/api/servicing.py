@@ -8,9 +8,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from peerlend.api.auth import api_auth
+from peerlend.api.base import money_field_minor
 from peerlend.clock import business_date
-from peerlend.domain.money import format_minor, parse_amount_minor
-from peerlend.errors import ApplicationError, NotFound, PermissionDenied
+from peerlend.domain.money import format_minor
+from peerlend.errors import NotFound, PermissionDenied
 from peerlend.ledger.idempotency import key_from_request, run_idempotent
 from peerlend.lending.models import Loan
 from peerlend.servicing import selectors, services
@@ -25,15 +26,7 @@ class AmountIn(Schema):
 def _amount(value: Any, *, required: bool = True) -> int | None:
     if value is None and not required:
         return None
-    if not isinstance(value, str):
-        raise ApplicationError('amount must be a decimal string such as "100.00"', code="invalid_amount")
-    try:
-        minor = parse_amount_minor(value)
-    except ValueError as exc:
-        raise ApplicationError(f"amount: {exc}", code="invalid_amount") from exc
-    if minor <= 0:
-        raise ApplicationError("the amount must be positive", code="invalid_amount")
-    return minor
+    return money_field_minor(value)
 
 
 def _reply(request: HttpRequest, scope: str, payload: dict[str, Any], action: Any) -> Status:
