@@ -93,10 +93,28 @@ def _get_or_create_account(code: str, **fields: Any) -> LedgerAccount:
 
 
 def user_accounts(user: Any) -> UserAccounts:
-    return UserAccounts(
-        available=_get_or_create_account(f"user:{user.pk}:available", owner=user, kind=AccountKind.AVAILABLE),
-        frozen=_get_or_create_account(f"user:{user.pk}:frozen", owner=user, kind=AccountKind.FROZEN),
-    )
+    return user_accounts_of_ids([user.pk])[user.pk]
+
+
+def user_accounts_many(users: Sequence[Any]) -> dict[int, UserAccounts]:
+    """Each user's available and frozen accounts by user id: one read for all, created when missing."""
+    return user_accounts_of_ids([user.pk for user in users])
+
+
+def user_accounts_of_ids(user_ids: Sequence[int]) -> dict[int, UserAccounts]:
+    """:func:`user_accounts_many` by user id (no need to load the users)."""
+    codes: dict[str, tuple[int, str]] = {}
+    for pk in user_ids:
+        codes[f"user:{pk}:available"] = (pk, AccountKind.AVAILABLE)
+        codes[f"user:{pk}:frozen"] = (pk, AccountKind.FROZEN)
+    found = {a.code: a for a in LedgerAccount.objects.filter(code__in=list(codes))}
+    for code, (pk, kind) in codes.items():
+        if code not in found:
+            found[code] = _get_or_create_account(code, owner_id=pk, kind=kind)
+    return {
+        pk: UserAccounts(available=found[f"user:{pk}:available"], frozen=found[f"user:{pk}:frozen"])
+        for pk in user_ids
+    }
 
 
 def platform_account(code: str) -> LedgerAccount:
@@ -400,7 +418,7 @@ def complete_deposit_from_callback(payload: dict[str, Any]) -> str:
         if status is None:
             return "duplicate"
         if status == PaymentStatus.SUCCEEDED:
-            accounts = user_accounts(order.user)
+            accounts = user_accounts_of_ids([order.user_id])[order.user_id]
             entry = post_entry(
                 kind="deposit",
                 lines=[
@@ -421,7 +439,7 @@ def settle_withdrawal_from_callback(payload: dict[str, Any]) -> str:
         if status is None:
             return "duplicate"
         if status == PaymentStatus.SUCCEEDED:
-            accounts = user_accounts(withdrawal.user)
+            accounts = user_accounts_of_ids([withdrawal.user_id])[withdrawal.user_id]
             entry = post_entry(
                 kind="withdrawal",
                 lines=[
@@ -511,5 +529,7 @@ __all__ = [
     "settle_withdrawal_from_callback",
     "unfreeze",
     "user_accounts",
+    "user_accounts_many",
+    "user_accounts_of_ids",
     "with_retries",
 ]

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -469,8 +469,10 @@ def _refund(loan_id: int, notes: list[Note], *, kind: str) -> None:
     for note in notes:
         per_investor[note.investor_id] += note.amount_minor
     lines: list[tuple[Any, int]] = []
-    for investor, amount in _by_investor(per_investor):
-        accounts = ledger.user_accounts(investor)
+    by_investor = _by_investor(per_investor)
+    accounts_of = ledger.user_accounts_many([investor for investor, _amount in by_investor])
+    for investor, amount in by_investor:
+        accounts = accounts_of[investor.pk]
         lines += [(accounts.frozen, -amount), (accounts.available, amount)]
     ledger.post_entry(kind=kind, lines=lines, reference=f"loan:{loan_id}", business_date=business_date())
 
@@ -489,7 +491,8 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
             _("invest in multiples of %(unit)s CNY (minimum %(unit)s CNY)") % {"unit": format_minor(unit)},
             code="invalid_note_amount",
         )
-    loan = Loan.objects.filter(pk=loan_id).first()
+    # Only what the checks below need: the loan row is wide, and this runs once per note.
+    loan = Loan.objects.filter(pk=loan_id).only("pk", "status", "list_expires_on", "borrower_id").first()
     if loan is None:
         raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
     if loan.status == LoanStatus.LISTED and loan.list_expires_on and business_date() >= loan.list_expires_on:
@@ -502,24 +505,36 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
                        code="not_listed")
     check_transition(LoanStatus.LISTED, LoanStatus.FUNDED)
     with transaction.atomic():
-        note = Note.objects.create(loan=loan, investor=investor, amount_minor=amount_minor, auto_invested=auto)
+        note = Note.objects.create(loan_id=loan_id, investor=investor, amount_minor=amount_minor, auto_invested=auto)
         ledger.freeze(investor, amount_minor, kind="invest_freeze", reference=f"note:{note.pk}")
-        filled = F("funded_minor") + amount_minor
-        fills = When(amount_minor=filled, then=Value(LoanStatus.FUNDED.value))
-        taken = Loan.objects.filter(
-            pk=loan_id, status=LoanStatus.LISTED, funded_minor__lte=F("amount_minor") - amount_minor
-        ).update(
-            funded_minor=filled,
-            status=Case(fills, default=F("status")),
-            version=F("version") + 1,
-        )
-        if taken != 1:
+        status = _take_from_listing(loan_id, amount_minor)
+        if status is None:
             _refuse_investment(loan_id)
-        funded = Loan.objects.filter(pk=loan_id, status=LoanStatus.FUNDED).exists()
+        funded = status == LoanStatus.FUNDED
     if funded:
         disburse_if_funded(loan_id)
         note.refresh_from_db()  # disbursement activated it
     return note
+
+
+def _take_from_listing(loan_id: int, amount_minor: int) -> str | None:
+    """Add a note's amount to a listed loan if it still fits; the loan's new status, or None if it did not.
+
+    One conditional UPDATE (still listed, room left) that also answers whether this note filled
+    the loan (``RETURNING``, on SQLite 3.35+ and PostgreSQL): the status becomes funded exactly
+    when the amount reaches the loan's. SET expressions read the row as it was before the update.
+    """
+    q = connection.ops.quote_name
+    table = q(Loan._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET funded_minor = funded_minor + %s, "  # noqa: S608 - our identifiers
+            "status = CASE WHEN amount_minor = funded_minor + %s THEN %s ELSE status END, version = version + 1 "
+            "WHERE id = %s AND status = %s AND funded_minor <= amount_minor - %s RETURNING status",
+            [amount_minor, amount_minor, LoanStatus.FUNDED.value, loan_id, LoanStatus.LISTED.value, amount_minor],
+        )
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 def _refuse_investment(loan_id: int) -> None:
@@ -538,7 +553,7 @@ def _refuse_investment(loan_id: int) -> None:
 def disburse_if_funded(loan_id: int) -> bool:
     """Disburse a fully funded loan: right after funding, and by run-day for any left behind."""
     with transaction.atomic():
-        loan = Loan.objects.filter(pk=loan_id, status=LoanStatus.FUNDED).first()
+        loan = Loan.objects.filter(pk=loan_id, status=LoanStatus.FUNDED).select_related("borrower").first()
         if loan is None:
             return False
         disburse(loan)
@@ -563,10 +578,10 @@ def disburse(loan: Loan) -> None:
     per_investor: dict[int, int] = defaultdict(int)
     for note in notes:
         per_investor[note.investor_id] += note.amount_minor
-    lines: list[tuple[Any, int]] = [
-        (ledger.user_accounts(investor).frozen, -amount) for investor, amount in _by_investor(per_investor)
-    ]
-    lines.append((ledger.user_accounts(loan.borrower).available, loan.amount_minor - fee))
+    by_investor = _by_investor(per_investor)
+    accounts_of = ledger.user_accounts_many([loan.borrower] + [investor for investor, _amount in by_investor])
+    lines: list[tuple[Any, int]] = [(accounts_of[investor.pk].frozen, -amount) for investor, amount in by_investor]
+    lines.append((accounts_of[loan.borrower_id].available, loan.amount_minor - fee))
     if fee:
         lines.append((ledger.platform_account("fee_income"), fee))
     # Guarantee mode risk_reserve: a share of the fee funds the risk reserve (servicing decides how much).
@@ -579,26 +594,38 @@ def disburse(loan: Loan) -> None:
     )
     _move(loan, LoanStatus.CURRENT, disbursed_on=today, principal_outstanding_minor=loan.amount_minor)
     installments = create_schedule(loan, start=today)
-    _make_contract(loan, notes, fee, installments)
+    parties = masked_parties([loan.borrower] + [investor for investor, _amount in by_investor])
+    _make_contract(loan, notes, fee, installments, parties)
 
 
 def masked_party(user: User) -> str:
     """How a party appears on a contract: masked real name and ID when verified, masked username otherwise."""
-    from peerlend.accounts.selectors import masked_identity
-
-    identity = masked_identity(user)
-    if identity:
-        return f"{identity['real_name']} ({identity['resident_id']})"
-    name = user.username
-    return name[:2] + "*" * max(len(name) - 2, 1)
+    return masked_parties([user])[user.pk]
 
 
-def _make_contract(loan: Loan, notes: list[Note], fee_minor: int, installments: list[Any]) -> Contract:
+def masked_parties(users: list[User]) -> dict[int, str]:
+    """:func:`masked_party` of each user, by user id, from one read of their identities' masked fields."""
+    from peerlend.accounts.models import Identity
+
+    masked = {
+        user_id: f"{name} ({resident_id})"
+        for user_id, name, resident_id in Identity.objects.filter(user_id__in=[u.pk for u in users])
+        .values_list("user_id", "real_name_masked", "resident_id_masked")
+    }
+    out: dict[int, str] = {}
+    for user in users:
+        name = user.username
+        out[user.pk] = masked.get(user.pk) or name[:2] + "*" * max(len(name) - 2, 1)
+    return out
+
+
+def _make_contract(loan: Loan, notes: list[Note], fee_minor: int, installments: list[Any],
+                   parties: dict[int, str]) -> Contract:
     terms = {
         "loan_id": loan.pk,
-        "borrower": masked_party(loan.borrower),
+        "borrower": parties[loan.borrower_id],
         "lenders": [
-            {"lender": masked_party(n.investor), "note_id": n.pk, "amount": format_minor(n.amount_minor)} for n in notes
+            {"lender": parties[n.investor_id], "note_id": n.pk, "amount": format_minor(n.amount_minor)} for n in notes
         ],
         "amount": format_minor(loan.amount_minor),
         "currency": loan.currency,
