@@ -82,6 +82,12 @@ class Chunk:
             self.notes[note.loan_id].append(note)
         self.payments: list[ServicingPayment] = []
         self._accounts: sv.Accounts | None = None
+        # What was read, so that save() writes back only the rows a step changed (most of a chunk's
+        # installments and notes are untouched on a given day).
+        self._read = {
+            **{("i", i.pk): _values(i, sv.INSTALLMENT_FIELDS) for insts in self.installments.values() for i in insts},
+            **{("n", n.pk): _values(n, sv.NOTE_FIELDS) for notes in self.notes.values() for n in notes},
+        }
 
     def accounts(self) -> sv.Accounts:
         """The chunk's accounts, locked; its ledger entries are queued and posted together by :meth:`save`."""
@@ -94,8 +100,15 @@ class Chunk:
     def save(self) -> None:
         if self._accounts is not None:
             self._accounts.flush()  # before the payments: each links to its entry
-        sv._save([i for insts in self.installments.values() for i in insts],
-                 [n for notes in self.notes.values() for n in notes], self.payments)
+        sv._save([i for insts in self.installments.values() for i in insts
+                  if self._read.get(("i", i.pk)) != _values(i, sv.INSTALLMENT_FIELDS)],
+                 [n for notes in self.notes.values() for n in notes
+                  if self._read.get(("n", n.pk)) != _values(n, sv.NOTE_FIELDS)],
+                 self.payments)
+
+
+def _values(obj: Any, fields: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(getattr(obj, f) for f in fields)
 
 
 def _loans_with_unpaid(today: date, *, before: bool, statuses: Sequence[str] = sv.SERVICED) -> list[int]:

@@ -1,20 +1,21 @@
 """Notification outbox with pluggable channels.
 
 ``enqueue`` writes one row per channel; the unique (event_key, channel) makes a second enqueue
-of the same event a no-op. ``dispatch_pending`` claims a row (pending -> sending, compare-and-set,
-committed) before sending and marks it sent afterwards: a crash in between leaves it "sending"
-and it is never sent again (at most once; an operator can requeue it).
+of the same event a no-op. ``dispatch_pending`` claims rows (pending -> sending, locked and
+committed, a batch at a time) before sending and marks them sent afterwards: a crash in between
+leaves them "sending" and they are never sent again (at most once; an operator can requeue them).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -81,23 +82,35 @@ def _deliver(row: Notification) -> str:
     return Notification.Status.SENT
 
 
-def dispatch_pending(limit: int = 5000) -> int:
+def dispatch_pending(limit: int = 5000, batch: int = 500) -> int:
+    """Send pending messages, a batch at a time: claim the batch (committed), send each, record outcomes.
+
+    The claim locks the batch's still-pending rows and marks them sending in one transaction, so two
+    dispatchers never both claim a row; outcomes are written with one UPDATE per distinct outcome.
+    """
     sent = 0
     ids = list(Notification.objects.filter(status=Notification.Status.PENDING).order_by("pk")
                .values_list("pk", flat=True)[:limit])
-    for pk in ids:
-        if Notification.objects.filter(pk=pk, status=Notification.Status.PENDING).update(
-                status=Notification.Status.SENDING) != 1:
-            continue
-        row = Notification.objects.select_related("user").get(pk=pk)
-        try:
-            status = _deliver(row)
-            error = ""
-        except Exception as exc:  # a channel outage must not stop the batch
-            logger.warning("notification %s failed: %s", pk, exc)
-            status, error = Notification.Status.FAILED, str(exc)[:200]
-        Notification.objects.filter(pk=pk).update(status=status, error=error, sent_at=timezone.now())
-        sent += status == Notification.Status.SENT
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            claimed = list(Notification.objects.select_for_update()
+                           .filter(pk__in=ids[start:start + batch], status=Notification.Status.PENDING)
+                           .order_by("pk").values_list("pk", flat=True))
+            Notification.objects.filter(pk__in=claimed).update(status=Notification.Status.SENDING)
+        outcomes: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for row in (Notification.objects.filter(pk__in=claimed).select_related("user", "user__identity")
+                    .order_by("pk")):
+            try:
+                status = _deliver(row)
+                error = ""
+            except Exception as exc:  # a channel outage must not stop the batch
+                logger.warning("notification %s failed: %s", row.pk, exc)
+                status, error = Notification.Status.FAILED, str(exc)[:200]
+            outcomes[(status, error)].append(row.pk)
+            sent += status == Notification.Status.SENT
+        now = timezone.now()
+        for (status, error), pks in outcomes.items():
+            Notification.objects.filter(pk__in=pks).update(status=status, error=error, sent_at=now)
     return sent
 
 
