@@ -262,8 +262,9 @@ class Simulator:
     # ------------------------------------------------------------------ investing
 
     def invest(self) -> None:
-        from peerlend.ledger.selectors import balances
+        from peerlend.ledger.selectors import balances_many
         from peerlend.lending import services
+        from peerlend.lending.models import NoteStatus
 
         listed = list(Loan.objects.filter(status=LoanStatus.LISTED).order_by("id"))
         for loan in listed:
@@ -276,20 +277,32 @@ class Simulator:
                 continue
             takers = [i for i in self.state.investors if loan.grade[:1] in self.state.appetite[i.pk]]
             self.rng.shuffle(takers)
-            for investor in takers[: self.rng.randint(5, 20)]:
-                remaining = loan.amount_minor - loan.funded_minor
+            chosen = takers[: self.rng.randint(5, 20)]
+            # One read of the chosen investors' balances: each invests at most once in this loan, and
+            # nothing else moves their available cash meanwhile (the simulator runs alone).
+            cash = balances_many(chosen)
+            remaining = loan.amount_minor - loan.funded_minor
+            disbursed = False
+            for investor in chosen:
                 if remaining <= 0:
                     break
-                available = balances(investor).available_minor
+                available = cash[investor.pk].available_minor
                 chunk = self.rng.choice((1_000, 2_000, 5_000, 10_000, 20_000)) * 100
                 amount = min(chunk, remaining, available // UNIT_MINOR * UNIT_MINOR)
                 if amount < UNIT_MINOR:
                     continue
                 try:
-                    services.invest(investor=investor, loan_id=loan.pk, amount_minor=amount)
+                    note = services.invest(investor=investor, loan_id=loan.pk, amount_minor=amount)
                     self.state.counters["investments"] += 1
+                    remaining -= amount
+                    disbursed = note.status == NoteStatus.ACTIVE  # this note filled the loan
                 except ApplicationError as exc:
                     self.state.counters[f"investment_refused:{exc.code}"] += 1
+                    # Refused (e.g. the listing expired and refunded its investors): read again.
+                    loan.refresh_from_db()
+                    remaining = loan.amount_minor - loan.funded_minor
+                    cash = balances_many(chosen)
+            if disbursed:
                 loan.refresh_from_db()
             if loan.status == LoanStatus.CURRENT:
                 self._on_disbursed(loan)
