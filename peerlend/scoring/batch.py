@@ -168,8 +168,13 @@ def score_rows(header: Sequence[str], rows: Sequence[Sequence[str]], model: Cred
         unknown = np.isnan(x)
         far[:, j] = ~unknown & ((x < inp.range_lo) | (x > inp.range_hi))
         x = np.clip(np.where(unknown, inp.mean, x), inp.lo, inp.hi)
-        z += inp.weight * x
-        shortfall[:, j] = inp.weight * (x - inp.best) * model.points_per_log_odds
+        if inp.curve_x:
+            part = np.interp(x, inp.curve_x, inp.curve_f)
+            z += part
+            shortfall[:, j] = (part - inp.contribution(inp.best)) * model.points_per_log_odds
+        else:
+            z += inp.weight * x
+            shortfall[:, j] = inp.weight * (x - inp.best) * model.points_per_log_odds
     pd = np.where(z > -700, 1.0 / (1.0 + np.exp(-np.maximum(z, -700))), 0.0)
     pts = np.clip(pd, 1e-6, 1 - 1e-6)
     log_odds_good = np.log((1 - pts) / pts) - np.log(model.base_odds)

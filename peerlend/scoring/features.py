@@ -6,7 +6,7 @@ its training data: a loan of 4 months' income means the same in either currency.
 Counts enter as log(1 + n) because each extra inquiry or loan matters less than the last.
 
 ``sign`` is the direction domain knowledge allows: +1 means a larger value may only raise
-the probability of default, -1 only lower it, 0 either. Training drops a feature whose
+the probability of default, -1 only lower it, 0 either (training may then fit a curve). Training drops a feature whose
 fitted weight has the forbidden sign (see training.py), so e.g. more delinquencies never
 lower the PD.
 """
@@ -145,7 +145,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "num_il_tl", lambda f: _log1p(f.num_il_tl),
-        0, "SHORT_LOAN_HISTORY", _noop("You have a short history of repaying loans."),
+        -1, "SHORT_LOAN_HISTORY", _noop("You have a short history of repaying loans."),
     ),
     Feature(
         "revol_util", lambda f: _pct(f.revol_util_pct),

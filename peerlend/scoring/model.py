@@ -3,16 +3,20 @@
 The model is a logistic regression on the inputs of ``features.py``. Weights are stored on
 the inputs' own scale, so the log-odds of default is ``intercept + sum(weight * x)``, with
 each ``x`` clipped to the range seen in training (no extrapolation) and an unknown ``x``
-replaced by its training mean (neutral).
+replaced by its training mean (neutral). An input fitted as a smooth curve (a spline in
+training) ships as points ``(x, log-odds)`` and adds the linear interpolation at ``x``
+instead of ``weight * x``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,18 @@ class ModelInput:
     best: float  # the clip-range end that gives the lowest PD (reference for reasons)
     range_lo: float  # "far outside the training range" limits
     range_hi: float
+    curve_x: tuple[float, ...] = ()  # empty for a linear input
+    curve_f: tuple[float, ...] = ()
+
+    def contribution(self, x: float) -> float:
+        """Log-odds this input adds at ``x`` (already clipped to lo..hi)."""
+        if not self.curve_x:
+            return self.weight * x
+        xs, fs = self.curve_x, self.curve_f
+        i = min(max(bisect_right(xs, x) - 1, 0), len(xs) - 2)
+        x0, x1 = xs[i], xs[i + 1]
+        t = (x - x0) / (x1 - x0) if x1 > x0 else 0.0
+        return fs[i] + t * (fs[i + 1] - fs[i])
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +77,17 @@ class CreditModel:
             feature = FEATURES_BY_NAME.get(item["name"])
             if feature is None:
                 raise ValueError(f"credit model uses unknown input {item['name']!r}")
+            curve = item.get("curve") or {}
+            cx = tuple(float(v) for v in curve.get("x", ()))
+            cf = tuple(float(v) for v in curve.get("log_odds", ()))
+            if curve and (len(cx) < 2 or len(cx) != len(cf) or any(b <= a for a, b in pairwise(cx))):
+                raise ValueError(f"credit model input {item['name']!r}: curve needs 2+ increasing points")
             inputs.append(
                 ModelInput(
                     feature=feature, weight=float(item["weight"]), mean=float(item["mean"]),
                     lo=float(item["lo"]), hi=float(item["hi"]), best=float(item["best"]),
                     range_lo=float(item["range_lo"]), range_hi=float(item["range_hi"]),
+                    curve_x=cx, curve_f=cf,
                 )
             )
         self.inputs: tuple[ModelInput, ...] = tuple(inputs)
@@ -87,8 +109,13 @@ class CreditModel:
                 x = inp.lo
             elif x > inp.hi:
                 x = inp.hi
-            z += inp.weight * x
-            shortfalls.append((inp.weight * (x - inp.best) * ppl, inp))
+            if inp.curve_x:
+                part = inp.contribution(x)
+                z += part
+                shortfalls.append(((part - inp.contribution(inp.best)) * ppl, inp))
+            else:
+                z += inp.weight * x
+                shortfalls.append((inp.weight * (x - inp.best) * ppl, inp))
         pd = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
         return Evaluation(z, pd, tuple(shortfalls), tuple(out), tuple(unknown))
 

@@ -2,9 +2,11 @@
 matplotlib). Nothing at run time imports this module.
 
 Pipeline (the same for Lending Club and German credit): unknown values -> training mean;
-clip each input to its training 0.5-99.5 percentile range; standardise; L2-regularised
-logistic regression (C fixed, not tuned on the test folds); drop inputs whose weight has the
-sign domain knowledge forbids, refit. Evaluation: stratified k-fold cross-validation,
+clip each input to its training 0.5-99.5 percentile range; an input with no required
+direction (sign 0) and at least ``SPLINE_MIN_DISTINCT`` distinct values enters as a cubic
+B-spline (quantile knots), every other input linearly; standardise; L2-regularised
+logistic regression (C fixed, not tuned on the test folds); drop linear inputs whose weight
+has the sign domain knowledge forbids, refit. Evaluation: stratified k-fold cross-validation,
 out-of-fold AUC, KS and Gini per fold (mean and standard deviation), and Lending Club's own
 sub_grade scored on the very same folds as the benchmark.
 """
@@ -24,6 +26,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import SplineTransformer
 
 from peerlend.domain import pricing
 from peerlend.scoring.features import FEATURES, feature_values
@@ -34,6 +37,13 @@ DIGITS = 8
 C_REGULARISATION = 0.05
 FOLDS = 5
 CLIP_PCT = (0.5, 99.5)
+# Inputs free of a sign rule with this many distinct values get a smooth curve instead of a
+# straight line (German credit's duration and amount; Lending Club's inputs all have a sign).
+SPLINE_MIN_DISTINCT = 20
+SPLINE_KNOTS = 4
+# A fitted curve ships as this many (x, log-odds) points on the clip range, read by linear
+# interpolation, so scoring needs no spline code.
+CURVE_POINTS = 65
 FAR_OUTSIDE = 0.5  # "far outside": beyond min/max by half the training range
 SCALING = {"base_score": 600, "base_odds": 50, "pdo": 20}
 GERMAN_PROTECTED = ("personal_status_and_sex", "age_in_years", "foreign_worker")
@@ -65,20 +75,37 @@ def default_data_dir() -> Path:
 @dataclass
 class Fitted:
     names: list[str]
-    weights: np.ndarray  # raw scale
+    weights: np.ndarray  # raw scale; 0 for curve inputs
     intercept: float
     mean: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
     dropped: dict[str, str] = field(default_factory=dict)
+    # input index -> (fitted spline basis, raw coefficients of its columns)
+    curves: dict[int, tuple[SplineTransformer, np.ndarray]] = field(default_factory=dict)
+
+    def prepare(self, X: np.ndarray) -> np.ndarray:
+        return np.clip(np.where(np.isnan(X), self.mean, X), self.lo, self.hi)
+
+    def curve_values(self, j: int, x: np.ndarray) -> np.ndarray:
+        basis, coef = self.curves[j]
+        return np.asarray(basis.transform(x.reshape(-1, 1)) @ coef)
 
     def log_odds(self, X: np.ndarray) -> np.ndarray:
-        Xp = np.where(np.isnan(X), self.mean, X)
-        Xp = np.clip(Xp, self.lo, self.hi)
-        return self.intercept + Xp @ self.weights
+        Xp = self.prepare(X)
+        z = self.intercept + Xp @ self.weights
+        for j in self.curves:
+            z = z + self.curve_values(j, Xp[:, j])
+        return np.asarray(z)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.log_odds(X)))
+
+
+def _spline_basis(x: np.ndarray) -> SplineTransformer:
+    # No bias column: the B-spline columns sum to one, which the intercept already spans.
+    return SplineTransformer(n_knots=SPLINE_KNOTS, degree=3, knots="quantile", extrapolation="constant",
+                             include_bias=False).fit(x.reshape(-1, 1))
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, names: Sequence[str], signs: Sequence[int],
@@ -94,24 +121,36 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, names: Sequence[str], signs: Sequ
     lo = np.where(binary, Xi.min(axis=0), lo)
     hi = np.where(binary, Xi.max(axis=0), hi)
     Xc = np.clip(Xi, lo, hi)
-    mu, sd = Xc.mean(axis=0), Xc.std(axis=0)
-    keep = [i for i in range(len(names)) if sd[i] > 1e-12]
-    dropped = {names[i]: "constant in training data" for i in range(len(names)) if sd[i] <= 1e-12}
+    sd_in = Xc.std(axis=0)
+    keep = [i for i in range(len(names)) if sd_in[i] > 1e-12]
+    dropped = {names[i]: "constant in training data" for i in range(len(names)) if sd_in[i] <= 1e-12}
+    bases = {j: _spline_basis(Xc[:, j]) for j in keep
+             if signs[j] == 0 and len(np.unique(Xc[:, j])) >= SPLINE_MIN_DISTINCT}
+    curve_cols = {j: np.asarray(b.transform(Xc[:, [j]])) for j, b in bases.items()}
     while True:
-        Z = (Xc[:, keep] - mu[keep]) / sd[keep]
+        linear = [k for k in keep if k not in bases]
+        D = np.column_stack([Xc[:, linear], *(curve_cols[j] for j in sorted(bases))])
+        mu, sd = D.mean(axis=0), D.std(axis=0)
+        sd = np.where(sd > 1e-12, sd, 1.0)
         lr = LogisticRegression(C=C, max_iter=5000, tol=1e-10)
-        lr.fit(Z, y)
-        coef = lr.coef_[0]
-        bad = [k for j, k in enumerate(keep) if signs[k] * coef[j] < 0]
+        lr.fit((D - mu) / sd, y)
+        raw = lr.coef_[0] / sd
+        bad = [k for j, k in enumerate(linear) if signs[k] * raw[j] < 0]
         if not bad:
             break
         for k in bad:
             dropped[names[k]] = "fitted weight had the sign domain knowledge forbids"
         keep = [k for k in keep if k not in bad]
     w = np.zeros(len(names))
-    w[keep] = coef / sd[keep]
-    intercept = float(lr.intercept_[0] - np.sum(coef * mu[keep] / sd[keep]))
-    return Fitted(names, w, intercept, mean, lo, hi, dropped)
+    w[linear] = raw[: len(linear)]
+    intercept = float(lr.intercept_[0] - np.sum(raw * mu))
+    curves: dict[int, tuple[SplineTransformer, np.ndarray]] = {}
+    at = len(linear)
+    for j in sorted(bases):
+        n_cols = curve_cols[j].shape[1]
+        curves[j] = (bases[j], raw[at: at + n_cols])
+        at += n_cols
+    return Fitted(names, w, intercept, mean, lo, hi, dropped, curves)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -212,17 +251,23 @@ def build_artifact(fitted: Fitted, X: np.ndarray, data: LcData, seed: int, cv: d
     inputs = []
     for j, name in enumerate(fitted.names):
         w = float(fitted.weights[j])
-        if w == 0.0:
+        if w == 0.0 and j not in fitted.curves:
             continue
         col = X[:, j][~np.isnan(X[:, j])]
         mn, mx = float(col.min()), float(col.max())
         span = mx - mn
-        inputs.append({
+        item: dict[str, Any] = {
             "name": name, "weight": _r(w), "mean": _r(fitted.mean[j]),
             "lo": _r(fitted.lo[j]), "hi": _r(fitted.hi[j]),
             "best": _r(fitted.lo[j] if w > 0 else fitted.hi[j]),
             "range_lo": _r(mn - FAR_OUTSIDE * span), "range_hi": _r(mx + FAR_OUTSIDE * span),
-        })
+        }
+        if j in fitted.curves:
+            grid = np.linspace(fitted.lo[j], fitted.hi[j], CURVE_POINTS)
+            values = fitted.curve_values(j, grid)
+            item["curve"] = {"x": [_r(v) for v in grid], "log_odds": [_r(v) for v in values]}
+            item["best"] = _r(grid[int(np.argmin(values))])
+        inputs.append(item)
     artifact: dict[str, Any] = {
         "format": ARTIFACT_FORMAT,
         "kind": "logistic regression on scale-free inputs (peerlend.scoring.features)",
@@ -234,7 +279,8 @@ def build_artifact(fitted: Fitted, X: np.ndarray, data: LcData, seed: int, cv: d
                      "note": "inputs are ratios, counts and percentages; the rate only maps "
                              "training amounts to CNY and does not change any score"},
         "training": {"data_sha256": data.sha256, "rows": data.rows, "bad": int(data.y.sum()),
-                     "seed": seed, "C": C_REGULARISATION, "clip_percentiles": list(CLIP_PCT)},
+                     "seed": seed, "C": C_REGULARISATION, "clip_percentiles": list(CLIP_PCT),
+                     "spline": {"min_distinct": SPLINE_MIN_DISTINCT, "knots": SPLINE_KNOTS, "degree": 3}},
         "cv": {"folds": FOLDS, "model": cv["model"], "lending_club_sub_grade": cv["benchmark"]},
     }
     blob = json.dumps(artifact, sort_keys=True, separators=(",", ":")).encode()
@@ -295,7 +341,9 @@ def train(data_path: Path, seed: int = 42, german_path: Path | None = None, limi
     if german_path is not None:
         gx, gy, gnames = load_german(german_path)
         gcv = cross_validate(gx, gy, gnames, [0] * len(gnames), seed)
-        german = {"cv": gcv["model"], "rows": len(gy), "bad": int(gy.sum()), "inputs": len(gnames)}
+        gfit = fit_logistic(gx, gy, gnames, [0] * len(gnames))
+        german = {"cv": gcv["model"], "rows": len(gy), "bad": int(gy.sum()), "inputs": len(gnames),
+                  "curves": [gnames[j] for j in sorted(gfit.curves)]}
     return TrainingResult(artifact, dump_artifact(artifact), cv, german,
                           calibration_table(data.y, cv["oof"]), grade_table(data.y, cv["oof"]), data.y, data_path)
 
@@ -355,7 +403,10 @@ def model_card(result: TrainingResult, png_name: str) -> str:
         f"{tr['bad']} bad ({tr['bad'] / tr['rows'] * 100:.2f} %); seed {tr['seed']}",
         "- Method: logistic regression (L2, C = "
         f"{tr['C']}) on scale-free inputs; unknown values → training mean; inputs clipped to their "
-        "0.5–99.5 percentile training range; inputs whose weight has a forbidden sign are dropped and the model refit.",
+        "0.5–99.5 percentile training range; an input with no sign rule and at least "
+        f"{SPLINE_MIN_DISTINCT} distinct values enters as a cubic spline ({SPLINE_KNOTS} quantile knots), shipped "
+        f"as {CURVE_POINTS} points read by linear interpolation, every other input as a straight line; linear "
+        "inputs whose weight has a forbidden sign are dropped and the model refit.",
         "",
         "## Intended use",
         "",
@@ -391,7 +442,13 @@ def model_card(result: TrainingResult, png_name: str) -> str:
     }
     weights = {i["name"]: i["weight"] for i in a["inputs"]}
     for f in FEATURES:
-        w = f"{weights[f.name]:+.4f}" if f.name in weights else f"dropped: {a['dropped_inputs'].get(f.name, '')}"
+        curved = {i["name"] for i in a["inputs"] if "curve" in i}
+        if f.name in curved:
+            w = "curve (spline, see the artifact)"
+        elif f.name in weights:
+            w = f"{weights[f.name]:+.4f}"
+        else:
+            w = f"dropped: {a['dropped_inputs'].get(f.name, '')}"
         lines.append(f"| `{f.name}` | {sources.get(f.name, '')} | {w} |")
     lines += [
         "",
@@ -435,8 +492,10 @@ def model_card(result: TrainingResult, png_name: str) -> str:
     ]
     if result.german:
         g = result.german
+        curves = ", ".join(f"`{c}`" for c in g["curves"]) or "none"
         lines.append(
-            f"| German credit, same pipeline, without protected attributes ({g['rows']} rows, {g['bad']} bad) | "
+            f"| German credit, same pipeline, without protected attributes ({g['rows']} rows, {g['bad']} bad; "
+            f"inputs fitted as curves: {curves}) | "
             f"{_pm(g['cv']['auc'])} | {_pm(g['cv']['ks'])} | {_pm(g['cv']['gini'])} |"
         )
     lines += ["", "Per fold (model AUC / sub_grade AUC): " + ", ".join(

@@ -38,3 +38,92 @@ def test_full_training_cross_validates_and_beats_chance_clearly():
 def test_shipped_artifact_is_what_training_produces():
     shipped = (Path(training.__file__).parent / "artifacts" / "credit_model.json").read_text()
     assert training.train(LC, seed=42).artifact_text == shipped
+
+
+def _curve_model(tmp_path):
+    """A model trained with no sign rules, so continuous inputs are fitted as curves."""
+    data = training.load_lc(LC)
+    names = [f.name for f in training.FEATURES]
+    fitted = training.fit_logistic(data.X, data.y, names, [0] * len(names))
+    cv = {"model": {}, "benchmark": {}}
+    artifact = training.build_artifact(fitted, data.X, data, 1, cv)
+    path = tmp_path / "curve_model.json"
+    path.write_text(training.dump_artifact(artifact))
+    return data, fitted, artifact, path
+
+
+def test_unsigned_continuous_inputs_become_curves_and_score_as_trained(tmp_path):
+    import numpy as np
+
+    from peerlend.scoring.model import load_model
+
+    data, fitted, artifact, path = _curve_model(tmp_path)
+    curved = [i for i in artifact["inputs"] if "curve" in i]
+    assert {i["name"] for i in curved} >= {"loan_to_income", "revol_util", "all_util"}
+    assert all(len(i["curve"]["x"]) == training.CURVE_POINTS for i in curved)
+    # Flags and small counts stay straight lines.
+    assert "long_term" not in {i["name"] for i in curved}
+    model = load_model(path)
+    expected = fitted.predict(data.X[:500])
+    rows = list(__import__("csv").DictReader(LC.open(newline="")))[:500]
+    from peerlend.scoring.lc import facts_from_lc_row
+
+    got = np.array([model.evaluate(facts_from_lc_row(r)[0]).pd for r in rows])
+    # The shipped curve is a 65-point interpolation of the spline: close, not bit-identical.
+    assert np.max(np.abs(got - expected)) < 2e-3
+    assert np.corrcoef(got, expected)[0, 1] > 0.999
+
+
+def test_curve_reasons_measure_points_from_the_curves_lowest_point(tmp_path):
+    from peerlend.scoring.lc import facts_from_lc_row
+    from peerlend.scoring.model import load_model
+
+    _, _, _, path = _curve_model(tmp_path)
+    model = load_model(path)
+    row = next(iter(__import__("csv").DictReader(LC.open(newline=""))))
+    ev = model.evaluate(facts_from_lc_row(row)[0])
+    for points, inp in ev.shortfalls:
+        assert points >= -1e-9, inp.feature.name  # never below the best value
+        if inp.curve_x:
+            assert min(inp.curve_f) == pytest.approx(inp.contribution(inp.best))
+
+
+def test_batch_scoring_reads_curves_like_the_service(tmp_path):
+    import csv
+    from decimal import Decimal
+
+    from peerlend.scoring.batch import OUTPUT_COLUMNS, score_rows
+    from peerlend.scoring.lc import facts_from_lc_row
+    from peerlend.scoring.model import load_model
+    from peerlend.scoring.services import score
+
+    _, _, _, path = _curve_model(tmp_path)
+    model = load_model(path)
+    with LC.open(newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows = [next(reader) for _ in range(300)]
+    out, _ = score_rows(header, rows, model)
+    ipd = OUTPUT_COLUMNS.index("pd")
+    for r, o in zip(rows, out):
+        s = score(facts_from_lc_row(dict(zip(header, r)))[0], model=model)
+        assert abs(Decimal(o[ipd]) - s.pd) <= Decimal("0.0001")
+
+
+def test_german_pipeline_fits_duration_and_amount_as_curves_and_clears_the_goal():
+    r = training.train(LC, seed=42, german_path=DATA / "german_credit.csv")
+    assert set(r.german["curves"]) == {"duration_in_month", "credit_amount"}
+    assert r.german["cv"]["auc"]["mean"] >= 0.78
+
+
+def test_curve_artifact_refuses_a_malformed_curve(tmp_path):
+    import json
+
+    from peerlend.scoring.model import CreditModel
+
+    _, _, artifact, _ = _curve_model(tmp_path)
+    broken = json.loads(json.dumps(artifact))
+    item = next(i for i in broken["inputs"] if "curve" in i)
+    item["curve"]["x"] = list(reversed(item["curve"]["x"]))
+    with pytest.raises(ValueError, match="increasing"):
+        CreditModel(broken)
