@@ -1,4 +1,4 @@
-"""Training and evaluating the credit model (needs the ``train`` extra: numpy, scikit-learn,
+"""Training and evaluating the credit model (needs the ``train`` extra: scikit-learn,
 matplotlib). Nothing at run time imports this module.
 
 Pipeline (the same for Lending Club and German credit): unknown values -> training mean;
@@ -398,7 +398,7 @@ def model_card(result: TrainingResult, png_name: str) -> str:
         "",
         f"- Model version: `{a['model_version']}`",
         "- Artifact: `peerlend/scoring/artifacts/credit_model.json` (JSON, read without pickle; "
-        "scoring needs neither numpy nor scikit-learn)",
+        "scoring one application needs neither numpy nor scikit-learn; batch scoring uses numpy)",
         f"- Training data: `{result.data_path.name}` (sha256 `{tr['data_sha256'][:16]}…`), {tr['rows']} loans, "
         f"{tr['bad']} bad ({tr['bad'] / tr['rows'] * 100:.2f} %); seed {tr['seed']}",
         "- Method: logistic regression (L2, C = "
