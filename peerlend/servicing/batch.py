@@ -149,7 +149,28 @@ def step_auto_debit(today: date, size: int) -> int:
         chunk.save()
         return moved
 
-    return _run_chunks("auto_debit", _loans_with_unpaid(today, before=False), size, work)
+    return _run_chunks("auto_debit", _borrower_has_cash(_loans_with_unpaid(today, before=False)), size, work)
+
+
+def _borrower_has_cash(loan_ids: list[int]) -> list[int]:
+    """The loans whose borrower has some available cash: auto-debit takes nothing from the others.
+
+    A pre-filter only (the chunk reads the balances again under lock); a deposit that lands while
+    the batch runs is collected by the next run, as it would be if it landed a moment later.
+    """
+    from peerlend.ledger.models import AccountKind, LedgerAccount
+
+    if not loan_ids:
+        return []
+    borrower_of: dict[int, int] = {}
+    with_cash: set[int] = set()
+    for part in _chunks(loan_ids, 5000):
+        borrower_of.update(Loan.objects.filter(pk__in=part).values_list("pk", "borrower_id"))
+    borrowers = sorted(set(borrower_of.values()))
+    for part in _chunks(borrowers, 5000):
+        with_cash.update(LedgerAccount.objects.filter(owner_id__in=part, kind=AccountKind.AVAILABLE,
+                                                      balance_minor__gt=0).values_list("owner_id", flat=True))
+    return [pk for pk in loan_ids if borrower_of.get(pk) in with_cash]
 
 
 def step_aging(today: date, size: int) -> int:
