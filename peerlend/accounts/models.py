@@ -44,6 +44,9 @@ class User(AbstractUser):
         "accounts.ServicePoint", on_delete=models.PROTECT, null=True, blank=True,
         related_name="registered_members", verbose_name=_("registered at service point"),
     )
+    # The language of messages sent away from a page (reminders in the inbox, by e-mail or SMS);
+    # remembered from the member's latest page view; empty means the platform's default.
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])

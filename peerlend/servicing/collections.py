@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from peerlend.accounts.models import Role, User
 from peerlend.accounts.services import require_role
@@ -60,18 +61,19 @@ def queue(agent: User, today: date | None = None) -> list[QueueRow]:
 def _loan(loan_id: int) -> Loan:
     loan = Loan.objects.filter(pk=loan_id).first()
     if loan is None:
-        raise NotFound(f"loan {loan_id} does not exist")
+        raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
     if loan.status not in QUEUE_STATUSES:
-        raise ApplicationError(f"loan {loan_id} is {loan.status}, not in collections", code="not_in_collections")
+        raise ApplicationError(_("loan %(id)s is %(status)s, not in collections")
+                               % {"id": loan_id, "status": loan.get_status_display()}, code="not_in_collections")
     return loan
 
 
 def add_contact_note(agent: User, loan_id: int, method: str, text: str) -> ContactNote:
     require_role(agent, Role.COLLECTIONS)
     if method not in ContactNote.Method.values:
-        raise ApplicationError(f"unknown contact method {method!r}", code="invalid_method")
+        raise ApplicationError(_("unknown contact method %(v)r") % {"v": method}, code="invalid_method")
     if not text.strip():
-        raise ApplicationError("write what was said", code="text_required")
+        raise ApplicationError(_("write what was said"), code="text_required")
     return ContactNote.objects.create(loan=_loan(loan_id), agent=agent, method=method, text=text.strip()[:4000])
 
 
@@ -79,9 +81,9 @@ def record_promise(agent: User, loan_id: int, amount_minor: int, promised_on: da
     require_role(agent, Role.COLLECTIONS)
     today = business_date()
     if amount_minor <= 0:
-        raise ApplicationError("the promised amount must be positive", code="invalid_amount")
+        raise ApplicationError(_("the promised amount must be positive"), code="invalid_amount")
     if promised_on < today:
-        raise ApplicationError("the promised date cannot be in the past", code="invalid_date")
+        raise ApplicationError(_("the promised date cannot be in the past"), code="invalid_date")
     with transaction.atomic():
         loan = _loan(loan_id)
         return PromiseToPay.objects.create(loan=loan, agent=agent, amount_minor=amount_minor,

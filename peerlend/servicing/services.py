@@ -34,6 +34,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from peerlend.accounts.models import Role, User
 from peerlend.clock import business_date
@@ -428,7 +430,7 @@ def set_status(loan: Loan, target: LoanStatus, **fields: Any) -> None:
         status=target, version=F("version") + 1, **fields
     )
     if updated != 1:
-        raise Conflict("the loan changed meanwhile; reload the page and try again", code="stale")
+        raise Conflict(_("the loan changed meanwhile; reload the page and try again"), code="stale")
     loan.status = target
     loan.version += 1
     for name, value in fields.items():
@@ -526,14 +528,16 @@ class RepaymentResult:
 def _locked_servicable(actor: User, loan_id: int) -> Loan:
     loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
     if loan is None:
-        raise NotFound(f"loan {loan_id} does not exist")
+        raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
     if loan.borrower_id != actor.pk and not actor.has_role(Role.COLLECTIONS):
         # Same answer as a missing loan would leak less, but the borrower needs a clear reason.
-        raise PermissionDenied("this loan is not yours; only its borrower can repay it", code="not_owner")
+        raise PermissionDenied(_("this loan is not yours; only its borrower can repay it"), code="not_owner")
     if loan.status in CLOSED:
-        raise Conflict(f"loan {loan.pk} is closed ({loan.status}); nothing is owed", code="loan_closed")
+        raise Conflict(_("loan %(id)s is closed (%(status)s); nothing is owed")
+                       % {"id": loan.pk, "status": loan.get_status_display()}, code="loan_closed")
     if loan.status not in (*SERVICED, LoanStatus.CHARGED_OFF):
-        raise Conflict(f"loan {loan.pk} is {loan.status}: it has not been disbursed", code="not_disbursed")
+        raise Conflict(_("loan %(id)s is %(status)s: it has not been disbursed")
+                       % {"id": loan.pk, "status": loan.get_status_display()}, code="not_disbursed")
     return loan
 
 
@@ -545,7 +549,7 @@ def _load(loan: Loan) -> tuple[list[Installment], list[Note]]:
 
 def _positive(amount_minor: int) -> None:
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
-        raise ApplicationError("the amount must be positive", code="invalid_amount")
+        raise ApplicationError(_("the amount must be positive"), code="invalid_amount")
 
 
 def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = None) -> RepaymentResult:
@@ -565,14 +569,14 @@ def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = 
             installments, today, ahead=True)
         owed = sum(i.due_minor for i in payable)
         if owed == 0:
-            raise Conflict("nothing is due on this loan now; use prepayment to repay early", code="nothing_due")
+            raise Conflict(_("nothing is due on this loan now; use prepayment to repay early"), code="nothing_due")
         take = min(amount_minor, owed)
         accounts = Accounts([loan.borrower_id, *(n.investor_id for n in notes)])
         available = accounts.available(loan.borrower_id).balance_minor
         if available < take:
             raise Conflict(
-                f"insufficient available balance: have {format_minor(available)} CNY, "
-                f"need {format_minor(take)} CNY", code="insufficient_funds",
+                _("insufficient available balance: have %(have)s CNY, need %(need)s CNY")
+                % {"have": format_minor(available), "need": format_minor(take)}, code="insufficient_funds",
             )
         kind = PaymentKind.RECOVERY if recovery else PaymentKind.REPAYMENT
         payment = collect_from_borrower(loan, payable, notes, take, today, accounts, kind=kind, actor=actor)
@@ -580,9 +584,10 @@ def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = 
         settle_status(loan, installments, notes, today)
         _save(installments, notes, [payment])
         excess = amount_minor - take
-        message = f"paid {format_minor(take)} CNY"
+        message = _("paid %(amount)s CNY") % {"amount": format_minor(take)}
         if excess:
-            message += f"; {format_minor(excess)} CNY was more than owed and stays in your available balance"
+            message += _("; %(amount)s CNY was more than owed and stays in your available balance") % {
+                "amount": format_minor(excess)}
         return RepaymentResult(
             loan_id=loan.pk, requested_minor=amount_minor, paid_minor=take, excess_minor=excess,
             loan_status=loan.status, still_owed_minor=sum(i.due_minor for i in installments),
@@ -636,9 +641,9 @@ def quote_for(actor: User, loan_id: int, today: date | None = None) -> Prepaymen
     today = today or business_date()
     loan = Loan.objects.filter(pk=loan_id).first()
     if loan is None:
-        raise NotFound(f"loan {loan_id} does not exist")
+        raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
     if loan.borrower_id != actor.pk:
-        raise PermissionDenied("this loan is not yours", code="not_owner")
+        raise PermissionDenied(_("this loan is not yours"), code="not_owner")
     return prepayment_quote(loan, list(Installment.objects.filter(loan=loan).order_by("number")), today)
 
 
@@ -657,9 +662,10 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
     with transaction.atomic():
         loan = _locked_servicable(actor, loan_id)
         if loan.borrower_id != actor.pk:
-            raise PermissionDenied("only the borrower can prepay", code="not_owner")
+            raise PermissionDenied(_("only the borrower can prepay"), code="not_owner")
         if loan.status not in SERVICED:
-            raise Conflict(f"a {loan.status} loan cannot be prepaid", code="not_prepayable")
+            raise Conflict(_("a loan that is %(status)s cannot be prepaid") % {"status": loan.get_status_display()},
+                           code="not_prepayable")
         installments, notes = _load(loan)
         quote = prepayment_quote(loan, installments, today)
         accounts = Accounts([loan.borrower_id, *(n.investor_id for n in notes)])
@@ -668,12 +674,12 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
         requested = quote.total_minor if amount_minor is None else amount_minor
         if amount_minor is not None and amount_minor <= quote.due_now_minor:
             raise ApplicationError(
-                f"{format_minor(quote.due_now_minor)} CNY is due now; a prepayment must be more than that "
-                "(or use a regular repayment)", code="prepayment_too_small")
+                _("%(amount)s CNY is due now; a prepayment must be more than that (or use a regular repayment)")
+                % {"amount": format_minor(quote.due_now_minor)}, code="prepayment_too_small")
         cost = quote.total_minor if full else requested
         if available < cost:
-            raise Conflict(f"insufficient available balance: have {format_minor(available)} CNY, "
-                           f"need {format_minor(cost)} CNY", code="insufficient_funds")
+            raise Conflict(_("insufficient available balance: have %(have)s CNY, need %(need)s CNY")
+                           % {"have": format_minor(available), "need": format_minor(cost)}, code="insufficient_funds")
         due = [i for i in installments if i.due_date <= today and i.due_minor > 0]
         cur = quote.current
         later: list[Installment] = []
@@ -683,12 +689,13 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
             full = True
         elif not full:
             if cur.principal_paid_minor or cur.interest_paid_minor:
-                raise Conflict("the current installment is partly paid; pay it first or prepay in full",
+                raise Conflict(_("the current installment is partly paid; pay it first or prepay in full"),
                                code="installment_partly_paid")
             rest = requested - quote.due_now_minor
             px = _principal_buyable(rest, quote, loan, today)
             if px <= 0:
-                raise ApplicationError("the amount is too small to prepay any principal", code="prepayment_too_small")
+                raise ApplicationError(_("the amount is too small to prepay any principal"),
+                                       code="prepayment_too_small")
             interest_now = _prepay_interest(px, quote, loan, today)
             cost = quote.due_now_minor + px + interest_now
             preapplied = Applied(principal_to_notes=px, interest_to_notes=interest_now)
@@ -724,10 +731,14 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
         settle_status(loan, installments, notes, today, prepaid=full)
         _save([i for i in installments if i.pk], notes, [payment])
         excess = requested - cost if amount_minor is not None else 0
-        message = f"prepaid {format_minor(cost)} CNY" + (
-            "; the loan is repaid in full" if full else f"; {len(later) + 1} installment(s) remain")
+        message = _("prepaid %(amount)s CNY") % {"amount": format_minor(cost)}
+        if full:
+            message += _("; the loan is repaid in full")
+        else:
+            message += ngettext("; %(n)d installment remains", "; %(n)d installments remain",
+                                len(later) + 1) % {"n": len(later) + 1}
         if excess:
-            message += f"; {format_minor(excess)} CNY stays in your available balance"
+            message += _("; %(amount)s CNY stays in your available balance") % {"amount": format_minor(excess)}
         return RepaymentResult(
             loan_id=loan.pk, requested_minor=requested, paid_minor=cost, excess_minor=excess,
             loan_status=loan.status, still_owed_minor=sum(i.due_minor for i in installments),
