@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from peerlend.clock import business_date, set_business_date
 from peerlend.domain.lifecycle import LoanStatus
@@ -262,7 +262,7 @@ def step_charge_off(today: date, size: int) -> int:
 def step_reminders(today: date, size: int) -> int:
     dates = {today + timedelta(days=d): d for d in REMINDER_OFFSETS}
     rows = (Installment.objects.filter(due_date__in=list(dates), loan__status__in=sv.SERVICED)
-            .exclude(status=InstallmentStatus.PAID).select_related("loan"))
+            .exclude(status=InstallmentStatus.PAID).annotate(borrower_id=F("loan__borrower_id")))
     queued: list[tuple[int, str, str, str]] = []
     for inst in rows:
         offset = dates[inst.due_date]
@@ -274,7 +274,7 @@ def step_reminders(today: date, size: int) -> int:
         else:
             subject = f"Installment {inst.number} of loan {inst.loan_id} is {-offset} day(s) overdue"
         body = f"{amount} CNY is due on {inst.due_date}. Keep it in your available balance for the auto-debit."
-        queued.append((inst.loan.borrower_id, f"reminder:inst{inst.pk}:d{offset}", subject, body))
+        queued.append((inst.borrower_id, f"reminder:inst{inst.pk}:d{offset}", subject, body))
     notifications.enqueue_many(queued)
     notifications.dispatch_pending()
     return len(queued)
