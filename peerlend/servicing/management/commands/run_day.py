@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from peerlend.querylog import without_query_log
 from peerlend.servicing.batch import DEFAULT_CHUNK, run_days
 
 
@@ -32,5 +33,7 @@ class Command(BaseCommand):
         until = _date(options["until"]) if options.get("until") else start
         if until < start:
             raise CommandError("--until must not be before --date")
-        for day, summary in run_days(start, until, chunk_size=max(1, options["chunk"])).items():
+        with without_query_log():
+            days = run_days(start, until, chunk_size=max(1, options["chunk"]))
+        for day, summary in days.items():
             self.stdout.write(f"{day.isoformat()} {json.dumps(summary, sort_keys=True)}")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from peerlend.querylog import without_query_log
 from peerlend.simulation.demo import demo_already_seeded, seed_demo
 
 
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         self.stdout.write("Seeding the demo marketplace (a few months of simulated history)...")
         if options["verbosity"] < 2:
             logging.getLogger("peerlend").setLevel(logging.WARNING)
-        logins = seed_demo(password=options["password"])
+        with without_query_log():
+            logins = seed_demo(password=options["password"])
         self.stdout.write(self.style.SUCCESS("Demo marketplace seeded. Logins (shown once):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<14} {login.username:<18} {login.password}")

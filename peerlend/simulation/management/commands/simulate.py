@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from peerlend.querylog import without_query_log
 from peerlend.simulation.engine import SimConfig, Simulator
 
 
@@ -42,7 +43,8 @@ class Command(BaseCommand):
                            start=opts["start"])
         bar = _progress_bar() if sys.stderr.isatty() and not opts["json"] else None
         started = time.perf_counter()
-        report = Simulator(config, progress=bar).run()
+        with without_query_log():
+            report = Simulator(config, progress=bar).run()
         wall_s = time.perf_counter() - started
         if opts["json"]:
             self.stdout.write(json.dumps(report, indent=2, sort_keys=True))
