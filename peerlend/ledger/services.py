@@ -117,6 +117,15 @@ def user_accounts_of_ids(user_ids: Sequence[int]) -> dict[int, UserAccounts]:
     }
 
 
+def _user_and_platform(user_id: int, platform_code: str) -> tuple[UserAccounts, LedgerAccount]:
+    """A user's accounts and one platform account from one read (a deposit or payout touches both)."""
+    codes = [f"user:{user_id}:available", f"user:{user_id}:frozen", f"platform:{platform_code}"]
+    found = {a.code: a for a in LedgerAccount.objects.filter(code__in=codes)}
+    if len(found) != len(codes):
+        return user_accounts_of_ids([user_id])[user_id], platform_account(platform_code)
+    return UserAccounts(available=found[codes[0]], frozen=found[codes[1]]), found[codes[2]]
+
+
 def platform_account(code: str) -> LedgerAccount:
     short = code.removeprefix("platform:")
     if short not in PLATFORM_CODES:
@@ -500,11 +509,11 @@ def complete_deposit_from_callback(payload: dict[str, Any]) -> str:
         if status is None:
             return "duplicate"
         if status == PaymentStatus.SUCCEEDED:
-            accounts = user_accounts_of_ids([order.user_id])[order.user_id]
+            accounts, custody = _user_and_platform(order.user_id, "custody_bank")
             entry = post_entry(
                 kind="deposit",
                 lines=[
-                    (platform_account("custody_bank"), -order.amount_minor),
+                    (custody, -order.amount_minor),
                     (accounts.available, order.amount_minor),
                 ],
                 memo="deposit via gateway",
@@ -521,12 +530,12 @@ def settle_withdrawal_from_callback(payload: dict[str, Any]) -> str:
         if status is None:
             return "duplicate"
         if status == PaymentStatus.SUCCEEDED:
-            accounts = user_accounts_of_ids([withdrawal.user_id])[withdrawal.user_id]
+            accounts, custody = _user_and_platform(withdrawal.user_id, "custody_bank")
             entry = post_entry(
                 kind="withdrawal",
                 lines=[
                     (accounts.frozen, -withdrawal.amount_minor),
-                    (platform_account("custody_bank"), withdrawal.amount_minor),
+                    (custody, withdrawal.amount_minor),
                 ],
                 memo="payout settled",
                 reference=withdrawal.reference,
