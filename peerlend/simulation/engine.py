@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from peerlend.accounts.models import Channel, Role, User
 from peerlend.clock import set_business_date
@@ -369,13 +369,14 @@ class Simulator:
                 loan__status__in=(LoanStatus.CURRENT, LoanStatus.LATE), status__in=open_statuses,
                 due_date__gte=today - timedelta(days=45), due_date__lte=today + timedelta(days=1),
             )
-            .select_related("loan__borrower")
+            .annotate(borrower_id=F("loan__borrower_id"))
             .order_by("loan_id", "number")
         )
         by_loan: dict[int, list[Any]] = defaultdict(list)
         for inst in near:
             if inst.due_minor > 0:
                 by_loan[inst.loan_id].append(inst)
+        payers: list[tuple[int, int, int | None]] = []
         for loan_id, unpaid in by_loan.items():
             b = self.state.behaviour.get(loan_id)
             if b is None:
@@ -387,7 +388,11 @@ class Simulator:
             if today == pay_on or (today > pay_on and b.kind != "late"):
                 owed = sum(i.due_minor for i in unpaid if i.due_date <= max(today, nxt.due_date))
                 # Punctual borrowers put in about a quarter's worth at a time; auto-debit takes each due.
-                self._top_up(nxt.loan.borrower, owed, up_to=owed * 3 if b.kind == "on_time" else owed)
+                payers.append((nxt.borrower_id, owed, owed * 3 if b.kind == "on_time" else owed))
+        # Only the borrowers who act today are loaded (one query), not one per installment read.
+        users = User.objects.in_bulk({borrower_id for borrower_id, _owed, _up_to in payers})
+        for borrower_id, owed, up_to in payers:
+            self._top_up(users[borrower_id], owed, up_to=up_to)
 
     def _top_up(self, user: User, needed_minor: int, up_to: int | None = None) -> None:
         """When the borrower's cash is short of ``needed_minor``, deposit enough to reach ``up_to``."""
