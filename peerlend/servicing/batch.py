@@ -40,6 +40,7 @@ from peerlend.servicing.models import (
     PromiseToPay,
     ServicingPayment,
 )
+from peerlend.servicing.reminders import reminder_message
 
 logger = logging.getLogger("peerlend.servicing")
 DEFAULT_CHUNK = 500
@@ -262,18 +263,14 @@ def step_charge_off(today: date, size: int) -> int:
 def step_reminders(today: date, size: int) -> int:
     dates = {today + timedelta(days=d): d for d in REMINDER_OFFSETS}
     rows = (Installment.objects.filter(due_date__in=list(dates), loan__status__in=sv.SERVICED)
-            .exclude(status=InstallmentStatus.PAID).annotate(borrower_id=F("loan__borrower_id")))
+            .exclude(status=InstallmentStatus.PAID)
+            .annotate(borrower_id=F("loan__borrower_id"), language=F("loan__borrower__language")))
     queued: list[tuple[int, str, str, str]] = []
     for inst in rows:
         offset = dates[inst.due_date]
-        amount = format_minor(inst.due_minor)
-        if offset > 0:
-            subject = f"Installment {inst.number} of loan {inst.loan_id} is due in {offset} days"
-        elif offset == 0:
-            subject = f"Installment {inst.number} of loan {inst.loan_id} is due today"
-        else:
-            subject = f"Installment {inst.number} of loan {inst.loan_id} is {-offset} day(s) overdue"
-        body = f"{amount} CNY is due on {inst.due_date}. Keep it in your available balance for the auto-debit."
+        subject, body = reminder_message(number=inst.number, loan_id=inst.loan_id, offset_days=offset,
+                                         amount=format_minor(inst.due_minor), due_on=inst.due_date,
+                                         language=inst.language)
         queued.append((inst.borrower_id, f"reminder:inst{inst.pk}:d{offset}", subject, body))
     notifications.enqueue_many(queued)
     notifications.dispatch_pending()

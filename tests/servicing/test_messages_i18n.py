@@ -9,7 +9,7 @@ from peerlend.errors import ApplicationError
 from peerlend.servicing import collections, services
 from tests.factories import make_staff
 from tests.lending.conftest import START
-from tests.servicing.conftest import deposit, disbursed_loan, investor_factory, listed_loan, officer  # noqa: F401
+from tests.servicing.conftest import deposit
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +43,27 @@ def test_collections_refusals_are_translated(disbursed_loan):
     with translation.override("zh-hans"), pytest.raises(ApplicationError) as info:
         collections.record_promise(agent, loan.pk, 0, START)
     assert info.value.message == "承诺还款金额必须大于零"
+
+
+def test_reminders_are_written_in_each_borrowers_language(disbursed_loan):
+    from datetime import timedelta
+
+    from peerlend.accounts.models import User
+    from peerlend.servicing import batch
+    from peerlend.servicing.models import Installment, Notification
+    from tests.servicing.conftest import young_borrower
+
+    chinese, english = young_borrower(), young_borrower()
+    User.objects.filter(pk=chinese.pk).update(language="zh-hans")
+    loans = [disbursed_loan(amount_minor=3_000_00, term_months=3, borrower=who) for who in (chinese, english)]
+    first = Installment.objects.filter(loan=loans[0]).order_by("number").first()
+    batch.run_day(first.due_date - timedelta(days=3))
+    batch.run_day(first.due_date + timedelta(days=1))
+    zh = list(Notification.objects.filter(user=chinese, channel="inbox").order_by("pk"))
+    en = list(Notification.objects.filter(user=english, channel="inbox").order_by("pk"))
+    assert [n.subject for n in zh] == [f"借款 {loans[0].pk} 第 1 期将于 3 天后到期",
+                                       f"借款 {loans[0].pk} 第 1 期已逾期 1 天"]
+    assert zh[0].body.startswith(f"{first.due_minor // 100}.") and "请在可用余额中留足款项" in zh[0].body
+    assert [n.subject for n in en] == [f"Installment 1 of loan {loans[1].pk} is due in 3 days",
+                                       f"Installment 1 of loan {loans[1].pk} is 1 day overdue"]
+    assert "Keep it in your available balance" in en[0].body
