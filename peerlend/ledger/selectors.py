@@ -35,16 +35,7 @@ class Balances:
 
 
 def balances(user: Any) -> Balances:
-    rows = dict(
-        LedgerAccount.objects.filter(owner=user, kind__in=[AccountKind.AVAILABLE, AccountKind.FROZEN]).values_list(
-            "kind", "balance_minor"
-        )
-    )
-    return Balances(
-        available_minor=int(rows.get(AccountKind.AVAILABLE, 0)),
-        frozen_minor=int(rows.get(AccountKind.FROZEN, 0)),
-        currency=default_currency(),
-    )
+    return balances_many([user])[user.pk]
 
 
 def balances_many(users: Sequence[Any]) -> dict[int, Balances]:

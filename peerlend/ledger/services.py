@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -267,6 +267,12 @@ def post_entries(specs: Sequence[EntrySpec]) -> list[JournalEntry]:
 _ROWS_PER_STATEMENT = 2000  # stays under SQLite's bound-parameter limit
 
 
+def _parts(items: Sequence[T], size: int = _ROWS_PER_STATEMENT) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size``: one statement each."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def _locked_balances(account_ids: list[int]) -> dict[int, int]:
     """Balance of each account, its row locked (``FOR UPDATE`` where the database has row locks), in id order."""
     q = connection.ops.quote_name
@@ -274,8 +280,7 @@ def _locked_balances(account_ids: list[int]) -> dict[int, int]:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     out: dict[int, int] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(account_ids), _ROWS_PER_STATEMENT):
-            part = account_ids[start:start + _ROWS_PER_STATEMENT]
+        for part in _parts(account_ids):
             cursor.execute(
                 f"SELECT id, balance_minor FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))}) "  # noqa: S608
                 f"ORDER BY id{lock}",
@@ -300,8 +305,7 @@ def _insert_entries(specs: Sequence[EntrySpec]) -> list[JournalEntry]:
     columns = ", ".join(q(meta.get_field(f).column) for f in ("kind", "memo", "reference", "business_date",
                                                                "created_at", "posted"))
     with connection.cursor() as cursor:
-        for start in range(0, len(entries), _ROWS_PER_STATEMENT):
-            part = entries[start:start + _ROWS_PER_STATEMENT]
+        for part in _parts(entries):
             params: list[Any] = []
             for entry in part:
                 params += [entry.kind, entry.memo, entry.reference,
@@ -329,8 +333,7 @@ def _insert_postings(rows: list[tuple[int, int, int]]) -> None:
     meta = Posting._meta
     columns = ", ".join(q(meta.get_field(f).column) for f in ("entry", "account", "amount_minor"))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-            part = rows[start:start + _ROWS_PER_STATEMENT]
+        for part in _parts(rows):
             cursor.execute(
                 f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - our identifiers
                 f"{', '.join(['(%s, %s, %s)'] * len(part))}",
@@ -342,8 +345,7 @@ def _mark_posted(entry_ids: list[int]) -> None:
     q = connection.ops.quote_name
     table = q(JournalEntry._meta.db_table)
     with connection.cursor() as cursor:
-        for start in range(0, len(entry_ids), _ROWS_PER_STATEMENT):
-            part = entry_ids[start:start + _ROWS_PER_STATEMENT]
+        for part in _parts(entry_ids):
             cursor.execute(
                 f"UPDATE {table} SET posted = %s WHERE id IN ({', '.join(['%s'] * len(part))})",  # noqa: S608
                 [True, *part],
@@ -357,11 +359,8 @@ def _add_to_balances(deltas: dict[int, int]) -> None:
     q = connection.ops.quote_name
     table = q(LedgerAccount._meta.db_table)
     delta = "CAST(v.delta AS bigint)" if connection.vendor == "postgresql" else "v.delta"
-    items = sorted(deltas.items())
-    size = 10_000  # rows per statement: stays under SQLite's bound-parameter limit
     with connection.cursor() as cursor:
-        for start in range(0, len(items), size):
-            part = items[start:start + size]
+        for part in _parts(sorted(deltas.items()), 10_000):
             cursor.execute(
                 f"WITH v(id, delta) AS (VALUES {', '.join(['(%s, %s)'] * len(part))}) "  # noqa: S608 - our identifiers
                 f"UPDATE {table} SET balance_minor = {table}.balance_minor + {delta} FROM v WHERE {table}.id = v.id",
