@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` serves with DEBUG off, so an error is a plain page, never a traceback; `make run DEBUG=1` for one.
+DEBUG ?= 0
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
@@ -22,7 +24,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/peerlend migrate --noinput
 	$(BIN)/peerlend seed-demo
-	$(BIN)/peerlend runserver $(HOST):$(PORT)
+	DEBUG=$(DEBUG) $(BIN)/peerlend runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not e2e" $(PYTEST_ARGS)
@@ -34,9 +36,12 @@ test-postgres: $(STAMP)
 test-e2e: $(STAMP)
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+# pip-audit: a known vulnerability in an installed dependency fails; PIP_AUDIT_STRICT=1 also fails
+# when the vulnerability feed could not check every dependency.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/python tools/audit_deps.py
 
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

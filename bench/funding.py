@@ -81,13 +81,13 @@ def main() -> None:
     from peerlend.lending.models import Note
     from tests.factories import make_staff, make_user
 
-    borrower = make_user(roles=("borrower",))
+    borrower = make_user(roles=("borrower",), kind="company")  # the company cap comes from KYC
     officer = make_staff(Role.RISK_OFFICER)
     loan = services.submit_application(
         borrower=borrower,
         data=services.ApplicationInput(
             amount_minor=total_minor, term_months=12, repayment_method="equal_installment",
-            purpose="business", annual_income_minor=total_minor * 4, borrower_type="company", employment_years=8,
+            purpose="business", annual_income_minor=total_minor * 4, employment_years=8,
         ),
     )
     services.approve(officer=officer, loan_id=loan.pk, reason="bench")

@@ -35,6 +35,17 @@ PEERLEND_PII_KEYS = [
 ]
 PEERLEND_PII_INDEX_KEY = os.environ.get("PEERLEND_PII_INDEX_KEY", _DEV_PII_INDEX_KEY)
 PEERLEND_GATEWAY_SECRET = os.environ.get("PEERLEND_GATEWAY_SECRET", _DEV_GATEWAY_SECRET)
+# The payment gateway adapter, a dotted class path (docs/gateway.md). The sandbox signs its own
+# callbacks (anyone could "pay"), so it is the default only outside production.
+_SANDBOX_GATEWAY = "peerlend.ledger.gateway.sandbox.SandboxGateway"
+PEERLEND_GATEWAY = os.environ.get("PEERLEND_GATEWAY", "").strip() or ("" if PRODUCTION else _SANDBOX_GATEWAY)
+# Used by peerlend.ledger.gateway.bank.HttpCustodyBankGateway (the custody bank's endpoints).
+PEERLEND_GATEWAY_API_URL = os.environ.get("PEERLEND_GATEWAY_API_URL", "")
+PEERLEND_GATEWAY_PAY_URL = os.environ.get("PEERLEND_GATEWAY_PAY_URL", "")
+PEERLEND_GATEWAY_MERCHANT_ID = os.environ.get("PEERLEND_GATEWAY_MERCHANT_ID", "")
+PEERLEND_GATEWAY_NOTIFY_URL = os.environ.get("PEERLEND_GATEWAY_NOTIFY_URL", "")
+# Outbox (gateway requests after commit): attempts before a message is marked failed.
+PEERLEND_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PEERLEND_OUTBOX_MAX_ATTEMPTS", "8"))
 DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1"
 
 if PRODUCTION:
@@ -52,6 +63,11 @@ if PRODUCTION:
         )
     if DEBUG:
         raise ImproperlyConfigured("PEERLEND_ENV=production refuses DEBUG=1")
+    if PEERLEND_GATEWAY in ("", _SANDBOX_GATEWAY):
+        raise ImproperlyConfigured(
+            "PEERLEND_ENV=production refuses the sandbox payment gateway; set PEERLEND_GATEWAY to a real "
+            "adapter (see docs/gateway.md)"
+        )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
@@ -64,6 +80,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    # Staff two-factor authentication (TOTP apps, one-time backup codes).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Serves the API docs' Swagger UI from local static files (no CDN, no inline script).
+    "ninja",
     "peerlend.accounts",
     "peerlend.ledger",
     "peerlend.compliance",
@@ -79,12 +101,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the 2FA gate so that its redirects and refusals get the same headers.
+    "peerlend.web.security_headers.SecurityHeadersMiddleware",
+    # Before anything reads a body: one over the limit is a 413 on every route.
+    "peerlend.web.request_limits.RequestSizeLimitMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "peerlend.web.twofactor_middleware.StaffTwoFactorMiddleware",
     "peerlend.accounts.middleware.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -144,6 +173,16 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Also a limit per client address over all usernames (password spraying), counted by this handler.
+AXES_HANDLER = "peerlend.accounts.lockout.AddressThrottlingHandler"
+PEERLEND_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("PEERLEND_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+# The client address is REMOTE_ADDR; X-Forwarded-For is believed only from these proxies
+# (comma-separated addresses or networks, e.g. "10.0.0.5,10.8.0.0/16"; empty: no proxy).
+PEERLEND_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("PEERLEND_TRUSTED_PROXIES", "").split(",")
+                            if p.strip()]
+AXES_CLIENT_IP_CALLABLE = "peerlend.accounts.lockout.client_address"
+# API bearer tokens expire after this many days; POST /api/auth/token/refresh renews one.
+PEERLEND_API_TOKEN_DAYS = int(os.environ.get("PEERLEND_API_TOKEN_DAYS", "30"))
 # A clear 429: JSON under /api/, a page elsewhere.
 AXES_LOCKOUT_CALLABLE = "peerlend.accounts.lockout.lockout_response"
 
@@ -173,7 +212,10 @@ STORAGES = {
     },
 }
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a larger JSON body is refused with 400
+# Bodies over these sizes are refused with 413 (web/request_limits.py): any body, and a page's
+# multipart form with documents.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+PEERLEND_MAX_UPLOAD_BYTES = int(os.environ.get("PEERLEND_MAX_UPLOAD_BYTES", str(12 * 1024 * 1024)))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -181,6 +223,45 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Security headers (web/security_headers.py adds Permissions-Policy and no-store) ---
+# No inline script or style anywhere: behaviour lives in static/web/site.js, looks in site.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+PEERLEND_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# HTTPS only in production: HSTS for a year (subdomains too) and a redirect from plain HTTP.
+# PEERLEND_SSL_REDIRECT=0 when the proxy in front already redirects (or for a local HTTP smoke test).
+SECURE_HSTS_SECONDS = int(os.environ.get("PEERLEND_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = os.environ.get("PEERLEND_HSTS_PRELOAD", "0") == "1"
+SECURE_SSL_REDIRECT = os.environ.get("PEERLEND_SSL_REDIRECT", "1" if PRODUCTION else "0") == "1"
+# Behind a TLS-terminating proxy the request reaches us over HTTP; believe its X-Forwarded-Proto only
+# when told a trusted proxy is in front (it must overwrite that header): PEERLEND_TLS_PROXY=1, or on
+# by default once PEERLEND_TRUSTED_PROXIES names one.
+_tls_proxy_default = "1" if PEERLEND_TRUSTED_PROXIES else "0"
+if os.environ.get("PEERLEND_TLS_PROXY", _tls_proxy_default) == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /api/docs and /api/openapi.json: "public", "staff" (staff sessions or tokens) or "off".
+PEERLEND_API_DOCS = os.environ.get("PEERLEND_API_DOCS", "staff" if PRODUCTION else "public")
+if PEERLEND_API_DOCS not in ("public", "staff", "off"):
+    raise ImproperlyConfigured("PEERLEND_API_DOCS must be public, staff or off")
+# Staff two-factor authentication (accounts/twofactor.py): on in production; off in development and
+# demos so that `make run`'s demo logins work (a staff member who enrolled is asked all the same).
+PEERLEND_STAFF_2FA = os.environ.get("PEERLEND_STAFF_2FA", "1" if PRODUCTION else "0") == "1"
+OTP_TOTP_ISSUER = os.environ.get("PEERLEND_OTP_ISSUER", "peerlend")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
@@ -194,6 +275,17 @@ LOGGING = {
 # Platform rules (defaults from the cn-2016 profile); every one can be overridden by env.
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, str(default)))
+
+
+def _money_limits() -> dict[str, dict[str, dict[str, int | None]]]:
+    from peerlend.domain.limits import limits_from_env, parse_limits
+
+    try:
+        table = limits_from_env(os.environ)
+        parse_limits(table)  # a bad figure stops the start, not the first deposit
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"money limits: {exc}") from None
+    return table
 
 
 PEERLEND = {
@@ -212,6 +304,10 @@ PEERLEND = {
     # Anti-fraud: at most this many applications by one person within the window.
     "APPLICATION_VELOCITY_MAX": _env_int("PEERLEND_APPLICATION_VELOCITY_MAX", 3),
     "APPLICATION_VELOCITY_DAYS": _env_int("PEERLEND_APPLICATION_VELOCITY_DAYS", 30),
+    # A person borrower may be at most this old on the loan's last due date (members are 18+ at KYC).
+    "BORROWER_MAX_AGE_AT_MATURITY": _env_int("PEERLEND_BORROWER_MAX_AGE_AT_MATURITY", 60),
+    # Online KYC submissions per member within 24 hours (throttles identity enumeration); 429 beyond.
+    "KYC_ATTEMPTS_PER_DAY": _env_int("PEERLEND_KYC_ATTEMPTS_PER_DAY", 5),
     # Servicing (peerlend/servicing): overdue rules, fees, guarantee mode. Rates are decimal strings.
     "GRACE_DAYS": _env_int("PEERLEND_GRACE_DAYS", 15),
     "LATE_FEE_RATE": os.environ.get("PEERLEND_LATE_FEE_RATE", "0.05"),  # of the unpaid installment, once
@@ -225,4 +321,8 @@ PEERLEND = {
     "COMPENSATION_DAYS": _env_int("PEERLEND_COMPENSATION_DAYS", 30),
     "PREPAYMENT_PENALTY_RATE": os.environ.get("PEERLEND_PREPAYMENT_PENALTY_RATE", "0"),
     "SMS_BACKEND": os.environ.get("PEERLEND_SMS_BACKEND", "peerlend.servicing.notifications.ConsoleSms"),
+    # Money limits per member type (person, company) and action (deposit, withdrawal, investment, promise),
+    # per transaction and per business day, in minor units: the defaults and their PEERLEND_LIMIT_*
+    # overrides are documented in peerlend/domain/limits.py and docs/limits.md.
+    "LIMITS": _money_limits(),
 }

@@ -10,3 +10,9 @@ urlpatterns = [
     path("", include("peerlend.web.urls")),
 ]
 
+# JSON {detail, code} under /api/, a page elsewhere; never a traceback (peerlend/web/errors.py).
+handler400 = "peerlend.web.errors.bad_request"
+handler403 = "peerlend.web.errors.permission_denied"
+handler404 = "peerlend.web.errors.page_not_found"
+handler500 = "peerlend.web.errors.server_error"
+

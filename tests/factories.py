@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from peerlend.accounts.models import AgentMembership, Channel, Identity, Role, ServicePoint, User
 from peerlend.accounts.services import resident_id_index, verify_identity
-from peerlend.domain.validators import make_bank_card, make_resident_id
+from peerlend.domain.validators import make_bank_card, make_credit_code, make_resident_id
 
 _counter = itertools.count(1)
 _rng = random.Random(secrets.randbits(64))  # test data, not a secret
@@ -19,7 +19,9 @@ _rng = random.Random(secrets.randbits(64))  # test data, not a secret
 def random_resident_id() -> str:
     """A valid resident ID not yet used by any identity in the database."""
     for _attempt in range(50):
-        birth = dt.date(1968, 1, 1) + dt.timedelta(days=_rng.randint(0, 32 * 365))
+        # Adults of 27 to 51 in 2026: old enough on every business date the tests set (2020 on) and young
+        # enough to borrow for 36 months under the age limit at maturity (60).
+        birth = dt.date(1975, 1, 1) + dt.timedelta(days=_rng.randint(0, 24 * 365))
         rid = make_resident_id("110101", birth, _rng.randint(0, 999))
         if not Identity.objects.filter(resident_id_index=resident_id_index(rid)).exists():
             return rid
@@ -34,14 +36,26 @@ def random_bank_card() -> str:
     return make_bank_card(f"6222{_rng.randint(0, 10**8 - 1):08d}", 16)
 
 
+def random_credit_code() -> str:
+    """A valid unified social credit code (GB 32100-2015) of a made-up company."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    return make_credit_code("91", "110108", "".join(_rng.choice(alphabet) for _ in range(9)))
+
+
 def make_identity(user: User, *, resident_id: str | None = None, agent: User | None = None,
                   point: ServicePoint | None = None, real_name: str = "张三", mobile: str | None = None,
-                  bank_card: str | None = None) -> Identity:
-    """Verify ``user`` through the real KYC service with random valid PII (in person if ``agent``)."""
+                  bank_card: str | None = None, kind: str = "person", company_name: str = "",
+                  credit_code: str | None = None) -> Identity:
+    """Verify ``user`` through the real KYC service with random valid PII (in person if ``agent``).
+
+    ``kind="company"``: a company with a random credit code; the PII is its legal representative's.
+    """
+    company = kind == "company"
     return verify_identity(
         user, real_name=real_name, resident_id=resident_id or random_resident_id(),
         mobile=mobile or random_mobile(), bank_card=bank_card or random_bank_card(), agent=agent,
-        service_point=point,
+        service_point=point, kind=kind, company_name=(company_name or "示例科技有限公司") if company else "",
+        credit_code=(credit_code or random_credit_code()) if company else "",
     )
 
 
@@ -62,8 +76,8 @@ def make_agent(point: ServicePoint | None = None) -> User:
 
 
 def make_user(username: str | None = None, *, roles: Iterable[str] = ("investor",), kyc: bool = True,
-              password: str = "Passw0rd!x", channel: str = "online") -> User:
-    """A member with ``roles`` and (unless ``kyc=False``) a verified KYC identity.
+              password: str = "Passw0rd!x", channel: str = "online", kind: str = "person") -> User:
+    """A member with ``roles`` and (unless ``kyc=False``) a verified KYC identity (a company with ``kind``).
 
     With ``channel="offline"`` a service point and its agent are created, and the agent registers
     and verifies the member in person (both recorded on the user and the identity).
@@ -79,7 +93,7 @@ def make_user(username: str | None = None, *, roles: Iterable[str] = ("investor"
         registered_by=agent, registered_point=point,
     )
     if kyc:
-        make_identity(user, agent=agent, point=point)
+        make_identity(user, agent=agent, point=point, kind=kind)
     return user
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,6 +60,8 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set at issue from PEERLEND_API_TOKEN_DAYS; an expired token is refused (401 token_expired).
+    expires_at = models.DateTimeField()
     revoked = models.BooleanField(default=False)
 
     def __str__(self) -> str:
@@ -99,19 +102,37 @@ class AgentMembership(models.Model):
         return f"agent {self.agent_id} @ {self.service_point_id}"
 
 
+class IdentityKind(models.TextChoices):
+    """Who a member is: a natural person, or a company acting through its legal representative.
+
+    The borrowing cap and the borrower type of every application follow from this, never from
+    what an application says.
+    """
+
+    PERSON = "person", _("Person")
+    COMPANY = "company", _("Company")
+
+
 class Identity(models.Model):
     """A verified real-name identity (KYC), one per user.
 
-    PII is stored only as Fernet ciphertext (``*_enc``) plus masked copies for display. The
-    blind index of the resident ID is unique, so the same person cannot verify two accounts.
+    PII is stored only as Fernet ciphertext (``*_enc``) plus masked copies for display. For a
+    person, the blind index of the resident ID is unique among persons, so the same person cannot
+    verify two accounts. For a company, the name, resident ID, mobile and card fields are the legal
+    representative's (who may also hold a person account), and the credit code is unique among
+    companies.
     """
 
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="identity")
+    kind = models.CharField(_("kind"), max_length=10, choices=IdentityKind.choices, default=IdentityKind.PERSON)
+    # Company registration data is public (it is printed on the business licence): stored as is.
+    company_name = models.CharField(_("company name"), max_length=120, blank=True, default="")
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
     real_name_enc = models.TextField()
     resident_id_enc = models.TextField()
     mobile_enc = models.TextField()
     bank_card_enc = models.TextField()
-    resident_id_index = models.CharField(max_length=64, unique=True)
+    resident_id_index = models.CharField(max_length=64, db_index=True)
     # Keyed blind indexes (not unique): anti-fraud finds members who share a phone or a card.
     mobile_index = models.CharField(max_length=64, db_index=True, default="")
     bank_card_index = models.CharField(max_length=64, db_index=True, default="")
@@ -133,6 +154,15 @@ class Identity(models.Model):
     class Meta:
         verbose_name_plural = "identities"
         constraints = [
+            models.UniqueConstraint(fields=["resident_id_index"], condition=models.Q(kind="person"),
+                                    name="uniq_person_resident_id"),
+            models.UniqueConstraint(fields=["credit_code"], condition=models.Q(kind="company"),
+                                    name="uniq_company_credit_code"),
+            models.CheckConstraint(
+                condition=models.Q(kind="person", credit_code="", company_name="")
+                | (models.Q(kind="company") & ~models.Q(credit_code="") & ~models.Q(company_name="")),
+                name="identity_kind_consistent",
+            ),
             # An offline verification always names its agent and point; an online one names neither.
             models.CheckConstraint(
                 condition=(
@@ -159,6 +189,9 @@ class Identity(models.Model):
 
     def masked(self) -> dict[str, str]:
         return {
+            "kind": self.kind,
+            "company_name": self.company_name,
+            "credit_code": self.credit_code,
             "real_name": self.real_name_masked,
             "resident_id": self.resident_id_masked,
             "mobile": self.mobile_masked,
@@ -167,3 +200,70 @@ class Identity(models.Model):
 
 
 PII_FIELDS: tuple[str, ...] = ("real_name_enc", "resident_id_enc", "mobile_enc", "bank_card_enc")
+
+
+class KycAttempt(models.Model):
+    """One online KYC submission, counted to throttle attempts per member (identity enumeration)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="kyc_attempts")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"kyc attempt of {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class IdentityReview(models.Model):
+    """A KYC submission whose resident ID (or company credit code) already verifies another account.
+
+    The member is told only that the submission is under review, so KYC cannot be used to find out
+    who is on the platform; compliance staff see the case here and close it. The submitted data is
+    kept encrypted like an identity's.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        CLOSED = "closed", _("Closed")
+
+    class Reason(models.TextChoices):
+        IDENTITY_IN_USE = "identity_in_use", _("Resident ID already verifies another account")
+        COMPANY_IN_USE = "company_in_use", _("Credit code already verifies another account")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="identity_reviews")
+    kind = models.CharField(_("kind"), max_length=10, choices=IdentityKind.choices, default=IdentityKind.PERSON)
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The account that already holds the identity, for the reviewer (never shown to the submitter).
+    existing_user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("account holding the identity"))
+    company_name = models.CharField(_("company name"), max_length=120, blank=True, default="")
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
+    real_name_enc = models.TextField()
+    resident_id_enc = models.TextField()
+    mobile_enc = models.TextField()
+    bank_card_enc = models.TextField()
+    resident_id_index = models.CharField(max_length=64, db_index=True)
+    real_name_masked = models.CharField(_("real name"), max_length=64)
+    resident_id_masked = models.CharField(_("resident ID number"), max_length=32)
+    mobile_masked = models.CharField(_("mobile number"), max_length=32)
+    bank_card_masked = models.CharField(_("bank card"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("agent"))
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("service point"))
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    closed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("closed by"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # One open case per member: a member under review cannot keep probing other IDs.
+            models.UniqueConstraint(fields=["user"], condition=models.Q(status="pending"),
+                                    name="uniq_pending_identity_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"identity review {self.pk} of {self.user_id} ({self.status})"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from peerlend.accounts.models import Identity, ServicePoint, User
+from peerlend.accounts.models import Identity, IdentityReview, ServicePoint, User
 
 
 def is_kyc_verified(user: Any) -> bool:
@@ -37,6 +37,35 @@ def masked_identity(user: Any) -> dict[str, Any] | None:
     }
 
 
+def identity_kind(user: Any) -> str | None:
+    """``"person"`` or ``"company"`` as verified at KYC (None without a verified identity)."""
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    return Identity.objects.filter(user_id=user.pk).values_list("kind", flat=True).first()
+
+
+def kyc_status(user: Any) -> str:
+    """``"verified"``, ``"under_review"`` (a KYC submission waits for compliance staff) or ``"unverified"``."""
+    if is_kyc_verified(user):
+        return "verified"
+    if getattr(user, "pk", None) is not None and IdentityReview.objects.filter(
+            user_id=user.pk, status=IdentityReview.Status.PENDING).exists():
+        return "under_review"
+    return "unverified"
+
+
+def identity_reviews(status: str | None = IdentityReview.Status.PENDING) -> QuerySet[IdentityReview]:
+    """KYC submissions held for review, oldest first, for compliance staff (masked values only).
+
+    The caller checks the role (compliance officer or admin); ``status=None`` lists every case.
+    """
+    qs = IdentityReview.objects.select_related("user", "existing_user", "submitted_by", "service_point",
+                                               "closed_by")
+    if status is not None:
+        qs = qs.filter(status=status)
+    return qs.order_by("created_at", "pk")
+
+
 def active_points_of(agent: Any) -> QuerySet[ServicePoint]:
     """Active service points where ``agent`` has an active membership."""
     return ServicePoint.objects.filter(
@@ -57,7 +86,11 @@ def members_registered_by(agent: Any) -> QuerySet[User]:
 
 
 def members_sharing_contact(user: Any) -> list[int]:
-    """Ids of other members whose verified identity has the same mobile number or bank card."""
+    """Ids of other members whose verified identity has the same mobile number or bank card.
+
+    The same human is not "another member": a person's own account and a company account they
+    represent (same resident ID) may share a mobile number.
+    """
     identity = identity_of(user)
     if identity is None:
         return []
@@ -70,4 +103,5 @@ def members_sharing_contact(user: Any) -> list[int]:
         match |= Q(bank_card_index=identity.bank_card_index)
     if not match:
         return []
-    return list(Identity.objects.filter(match).exclude(user_id=user.pk).values_list("user_id", flat=True))
+    return list(Identity.objects.filter(match).exclude(user_id=user.pk)
+                .exclude(resident_id_index=identity.resident_id_index).values_list("user_id", flat=True))

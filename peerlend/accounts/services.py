@@ -13,26 +13,27 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peerlend.accounts import kyc
+from peerlend.accounts.kyc import RESIDENT_ID_INDEX, resident_id_index  # noqa: F401  (callers import them here)
 from peerlend.accounts.models import (
     DEFAULT_MEMBER_ROLES,
     PII_FIELDS,
     AgentMembership,
     Channel,
     Identity,
+    IdentityKind,
+    IdentityReview,
     Role,
     ServicePoint,
     User,
 )
 from peerlend.accounts.selectors import active_points_of, is_kyc_verified
-from peerlend.compliance.crypto import blind_index, encrypt_pii, is_current_key, rotate_pii
+from peerlend.clock import business_date
+from peerlend.compliance.crypto import is_current_key, rotate_pii
 from peerlend.compliance.services import record_audit
-from peerlend.domain import validators
 from peerlend.errors import ApplicationError, Conflict, PermissionDenied
-
-RESIDENT_ID_INDEX = "resident_id"
 
 # Which roles each staff role may hand out. Admin: all; operator: front-line roles only.
 GRANTABLE_BY: dict[str, frozenset[str]] = {
@@ -138,99 +139,56 @@ def register_member_offline(agent: User, *, username: str, password: str, email:
     return user
 
 
-# -- KYC ------------------------------------------------------------------------------------------
+# -- KYC (rules and writes in peerlend.accounts.kyc) -----------------------------------------------
 
 
-def _clean(field: str, code: str, check: Any, value: Any) -> str:
-    try:
-        return str(check(value))
-    except ValueError as exc:
-        raise ApplicationError(
-            _("%(field)s: %(problem)s") % {"field": field, "problem": _(str(exc))}, code=code,
-            extra={"field": field},
-        ) from None
-
-
-def _clean_real_name(value: Any) -> str:
-    name = " ".join(str(value or "").split())
-    if not name:
-        raise ApplicationError(_("real_name: real name is required"), code="invalid_real_name",
-                               extra={"field": "real_name"})
-    if len(name) > 64:
-        raise ApplicationError(_("real_name: real name must have at most 64 characters"),
-                               code="invalid_real_name", extra={"field": "real_name"})
-    if any(ch.isdigit() for ch in name):
-        raise ApplicationError(_("real_name: real name must not contain digits"), code="invalid_real_name",
-                               extra={"field": "real_name"})
-    return name
-
-
-def _mask_name(name: str) -> str:
-    # 张三 -> 张*, 欧阳小明 -> 欧***: the family name stays readable for the member.
-    return name[0] + "*" * max(len(name) - 1, 1)
-
-
-def resident_id_index(resident_id: str) -> str:
-    """Blind index of a resident ID (normalised first), for equality lookups without decrypting."""
-    return blind_index(resident_id.strip().upper(), purpose=RESIDENT_ID_INDEX)
-
-
-@transaction.atomic
-def verify_identity(user: User, *, real_name: str, resident_id: str, mobile: str, bank_card: str,
+def submit_identity(user: User, *, real_name: str, resident_id: str, mobile: str, bank_card: str,
+                    kind: str = IdentityKind.PERSON, company_name: str = "", credit_code: str = "",
                     agent: User | None = None, service_point: ServicePoint | None = None,
-                    today: dt.date | None = None) -> Identity:
-    """Record ``user``'s real-name identity (KYC).
+                    today: dt.date | None = None) -> Identity | IdentityReview:
+    """Real-name verification (KYC) of ``user`` as a person, or as a company with its legal representative.
 
-    Online when ``agent`` is None; offline (in person) when an agent of an active service point
-    verifies it, and then the agent, the point and an audit event are recorded. The same
-    resident ID cannot verify two accounts (409 ``identity_in_use``).
+    Online when ``agent`` is None (throttled: ``KYC_ATTEMPTS_PER_DAY``, 429 ``kyc_throttled``);
+    offline (in person) when an agent of an active service point verifies it, and then the agent,
+    the point and an audit event are recorded. Returns the new ``Identity``, or an ``IdentityReview``
+    when the resident ID (company: credit code) already verifies another account: the caller tells
+    the member only that the submission is under review. ``today`` defaults to the business date.
     """
     point: ServicePoint | None = None
     if agent is not None:
         point = require_agent_point(agent, service_point)
     elif service_point is not None:
         raise ApplicationError(_("an in-person verification needs the agent"), code="agent_required")
-    name = _clean_real_name(real_name)
-    rid = _clean("resident_id", "invalid_resident_id", lambda v: validators.validate_resident_id(v, today=today),
-                 resident_id)
-    phone = _clean("mobile", "invalid_mobile", validators.validate_mobile, mobile)
-    card = _clean("bank_card", "invalid_bank_card", validators.validate_bank_card, bank_card)
+    kyc.refuse_if_done_or_pending(user)
+    if agent is None:
+        kyc.take_attempt(user)
+    sub = kyc.clean_submission(kind=kind, real_name=real_name, resident_id=resident_id, mobile=mobile,
+                               bank_card=bank_card, company_name=company_name, credit_code=credit_code,
+                               today=today or business_date())
+    return kyc.submit(user, sub, agent=agent, point=point)
 
-    User.objects.select_for_update().filter(pk=user.pk).first()  # one verification per user at a time
-    if Identity.objects.filter(user_id=user.pk).exists():
-        raise Conflict(_("this account is already verified"), code="already_verified")
-    index = resident_id_index(rid)
-    in_use = _("this resident ID number already verifies another account")
-    if Identity.objects.filter(resident_id_index=index).exists():
-        raise Conflict(in_use, code="identity_in_use")
-    try:
-        with transaction.atomic():
-            identity = Identity.objects.create(
-                user=user,
-                real_name_enc=encrypt_pii(name),
-                resident_id_enc=encrypt_pii(rid),
-                mobile_enc=encrypt_pii(phone),
-                bank_card_enc=encrypt_pii(card),
-                resident_id_index=index,
-                mobile_index=blind_index(phone, purpose="mobile"),
-                bank_card_index=blind_index(card, purpose="bank_card"),
-                real_name_masked=_mask_name(name),
-                resident_id_masked=validators.mask_resident_id(rid),
-                mobile_masked=validators.mask_mobile(phone),
-                bank_card_masked=validators.mask_bank_card(card),
-                channel=Channel.OFFLINE if agent is not None else Channel.ONLINE,
-                verified_by=agent,
-                service_point=point,
-                verified_at=timezone.now(),
-            )
-    except IntegrityError:
-        # A concurrent verification of the same ID (or user) won the unique index.
-        raise Conflict(in_use, code="identity_in_use") from None
-    if agent is not None:
-        record_audit(actor=agent, action="kyc.verified_in_person", target=user,
-                     new={"service_point": point.code if point else None,
-                          "resident_id": identity.resident_id_masked, "channel": Channel.OFFLINE})
-    return identity
+
+def verify_identity(user: User, *, real_name: str, resident_id: str, mobile: str, bank_card: str,
+                    kind: str = IdentityKind.PERSON, company_name: str = "", credit_code: str = "",
+                    agent: User | None = None, service_point: ServicePoint | None = None,
+                    today: dt.date | None = None) -> Identity:
+    """``submit_identity`` for callers that expect a verified identity (seeds, scripts, tests).
+
+    An identity already on the platform still opens a review, then this refuses (409
+    ``identity_under_review``).
+    """
+    result = submit_identity(user, real_name=real_name, resident_id=resident_id, mobile=mobile,
+                             bank_card=bank_card, kind=kind, company_name=company_name, credit_code=credit_code,
+                             agent=agent, service_point=service_point, today=today)
+    if isinstance(result, IdentityReview):
+        raise Conflict(_("your verification is being reviewed by our staff; we will contact you"),
+                       code="identity_under_review")
+    return result
+
+
+def close_identity_review(actor: User, review_id: int, resolution: str) -> IdentityReview:
+    """Compliance staff close a KYC review (audited); the member may then submit again."""
+    return kyc.close_review(actor, review_id, resolution)
 
 
 @transaction.atomic
@@ -351,13 +309,19 @@ def assign_agent(actor: User, agent: User, point: ServicePoint, reason: str) -> 
 
 @transaction.atomic
 def register_and_verify_offline(agent: User, *, username: str, password: str, email: str = "", real_name: str,
-                                resident_id: str, mobile: str, bank_card: str,
+                                resident_id: str, mobile: str, bank_card: str, kind: str = IdentityKind.PERSON,
+                                company_name: str = "", credit_code: str = "",
                                 service_point: ServicePoint | None = None) -> User:
-    """The agent console's one step: register a member and verify the identity in person, all or nothing."""
+    """The agent console's one step: register a member and verify the identity in person.
+
+    A refusal undoes the registration too. An identity already on the platform keeps the new
+    member registered with an open review (``selectors.kyc_status`` says ``under_review``).
+    """
     user = register_member_offline(agent, username=username, password=password, email=email,
                                    service_point=service_point)
-    verify_identity(user, real_name=real_name, resident_id=resident_id, mobile=mobile, bank_card=bank_card,
-                    agent=agent, service_point=user.registered_point)
+    submit_identity(user, real_name=real_name, resident_id=resident_id, mobile=mobile, bank_card=bank_card,
+                    kind=kind, company_name=company_name, credit_code=credit_code, agent=agent,
+                    service_point=user.registered_point)
     return user
 
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from peerlend.api import docs_access
+from peerlend.api.contract import ContractAPI, http_error
 from peerlend.domain.money import parse_amount_minor
 from peerlend.errors import ApplicationError
 
@@ -26,7 +27,8 @@ def money_field_minor(value: object, field: str = "amount") -> int:
                                code="invalid_amount") from None
 
 
-api = NinjaAPI(title="peerlend API", version="1", urls_namespace="api")
+# The docs and the OpenAPI document are public, staff-only or off: see docs_access (PEERLEND_API_DOCS).
+api = ContractAPI(title="peerlend API", version="1", urls_namespace="api", docs_decorator=docs_access.guard)
 
 
 @api.exception_handler(ApplicationError)
@@ -36,7 +38,18 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "invalid request", "errors": exc.errors}, status=422)
+    return api.create_response(request, {"detail": "invalid request", "code": "invalid_request", "errors": exc.errors},
+                               status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return http_error(api, request, exc)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "not found", "code": "not_found"}, status=404)
 
 
 @api.exception_handler(AuthenticationError)

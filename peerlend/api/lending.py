@@ -7,41 +7,58 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
-from ninja.responses import codes_4xx
+from ninja import Field, Query, Router, Schema, Status
 
 from peerlend.api.auth import api_auth
 from peerlend.api.base import money_field_minor
+from peerlend.api.contract import API_ERRORS, ApiError
 from peerlend.domain.money import format_minor
 from peerlend.lending import selectors, services
+from peerlend.lending.decision_note import decision_note_for
 from peerlend.lending.models import Loan, Note
 
 router = Router(tags=["lending"])
 
 
+def _ranged(name: str, default: Any, description: str) -> Any:
+    """A count with its documented range (services.FACT_RANGES; the service enforces the same)."""
+    lo, hi = services.FACT_RANGES[name]
+    return Field(default, ge=lo, le=hi, description=f"{description} ({lo}..{hi})")
+
+
+def _percent(description: str) -> Any:
+    return Field(None, ge=0, le=services.MAX_UTILISATION_PCT, allow_inf_nan=False,
+                 description=f"{description}, percent (0..{services.MAX_UTILISATION_PCT}; finite)")
+
+
 class ApplicationIn(Schema):
     amount: Any = Field(..., description='major units as a decimal string, e.g. "20000.00"')
-    term_months: int
+    term_months: int = _ranged("term_months", ..., "term in months")
     repayment_method: str
     purpose: str
-    annual_income: Any
+    annual_income: Any = Field(..., description=(
+        'major units as a decimal string, more than 0 and at most '
+        f'{format_minor(services.MAX_ANNUAL_INCOME_MINOR)}'))
     title: str = Field("", max_length=120)
     description: str = Field("", max_length=4000)
-    borrower_type: str = "person"
-    employment_years: int | None = None
+    borrower_type: str | None = Field(
+        None, description="optional: the borrower type comes from the verified identity (KYC); "
+                          "if sent it must match it, else 400 borrower_type_mismatch")
+    employment_years: int | None = _ranged("employment_years", None, "years employed")
     housing: str = "rent"
-    monthly_debt_payments: Any = "0.00"
+    monthly_debt_payments: Any = Field("0.00", description=(
+        f'major units as a decimal string, at most {format_minor(services.MAX_MONTHLY_DEBT_MINOR)}'))
     region: str = Field("", max_length=20)
-    delinq_2yrs: int = 0
-    inq_last_6mths: int = 0
-    inq_last_12m: int | None = None
-    revol_util_pct: Decimal | None = None
-    all_util_pct: Decimal | None = None
-    acc_now_delinq: int = 0
-    open_il_6m: int | None = None
-    open_il_12m: int | None = None
-    open_il_24m: int | None = None
-    num_il_tl: int | None = None
+    delinq_2yrs: int = _ranged("delinq_2yrs", 0, "late payments (30+ days) in the last 2 years")
+    inq_last_6mths: int = _ranged("inq_last_6mths", 0, "credit inquiries in the last 6 months")
+    inq_last_12m: int | None = _ranged("inq_last_12m", None, "credit inquiries in the last 12 months")
+    revol_util_pct: Decimal | None = _percent("credit card utilisation")
+    all_util_pct: Decimal | None = _percent("utilisation of all credit lines")
+    acc_now_delinq: int = _ranged("acc_now_delinq", 0, "accounts now delinquent")
+    open_il_6m: int | None = _ranged("open_il_6m", None, "installment loans opened in the last 6 months")
+    open_il_12m: int | None = _ranged("open_il_12m", None, "installment loans opened in the last 12 months")
+    open_il_24m: int | None = _ranged("open_il_24m", None, "installment loans opened in the last 24 months")
+    num_il_tl: int | None = _ranged("num_il_tl", None, "installment loans ever held")
 
 
 class LoanOut(Schema):
@@ -58,7 +75,9 @@ class LoanOut(Schema):
     annual_rate: str | None
     channel: str
     list_expires_on: date | None
-    decision_reason: str
+    decision_reason: str = Field(..., description=(
+        "the risk officer's decision note: staff who review or oversee loans only; the borrower gets a "
+        "generic label; empty for everyone else and always empty in the public listing"))
 
 
 class InvestIn(Schema):
@@ -83,7 +102,8 @@ class ReasonIn(Schema):
     version: int | None = None
 
 
-def loan_out(loan: Loan) -> dict[str, Any]:
+def loan_out(loan: Loan, viewer: Any = None) -> dict[str, Any]:
+    """The loan as the API shows it to ``viewer`` (None: the public, e.g. the listing)."""
     return {
         "id": loan.pk,
         "status": loan.status,
@@ -98,8 +118,8 @@ def loan_out(loan: Loan) -> dict[str, Any]:
         "annual_rate": str(loan.annual_rate) if loan.annual_rate is not None else None,
         "channel": loan.channel,
         "list_expires_on": loan.list_expires_on,
-        # Borrowers see why they were rejected; the reason is theirs, not a secret.
-        "decision_reason": loan.decision_reason,
+        # The officer's free text is staff-only (see lending.decision_note); the borrower gets a label.
+        "decision_reason": decision_note_for(loan, viewer),
     }
 
 
@@ -126,31 +146,37 @@ def apply(request: HttpRequest, payload: ApplicationIn) -> Status:
             amount_minor=amount, annual_income_minor=income, monthly_debt_payments_minor=debt_minor, **data
         ),
     )
-    return Status(201, loan_out(loan))
+    return Status(201, loan_out(loan, request.user))
 
 
 @router.get("/loans", response=list[LoanOut])
-def list_loans(request: HttpRequest, grade: str = "", term: str = "", min_rate: str = "", max_rate: str = "",
-               purpose: str = "", sort: str = "newest", page: int = 1) -> list[dict[str, Any]]:
+def list_loans(
+    request: HttpRequest, grade: str = "",
+    term: str = Query("", description=f"term in months ({services.MIN_TERM_MONTHS}..{services.MAX_TERM_MONTHS})"),
+    min_rate: str = Query("", description="lowest annual rate, percent (0..100), e.g. 8.5"),
+    max_rate: str = Query("", description="highest annual rate, percent (0..100)"),
+    purpose: str = "", sort: str = "newest",
+    page: int = Query(1, ge=1, le=selectors.MAX_PAGE, description=f"20 loans a page (1..{selectors.MAX_PAGE})"),
+) -> list[dict[str, Any]]:
+    # A filter that is not a finite number in range is a 400 invalid_filter (selectors.MarketFilter).
     f = selectors.MarketFilter.from_query(
         {"grade": grade, "term": term, "min_rate": min_rate, "max_rate": max_rate, "purpose": purpose, "sort": sort}
     )
-    page = max(page, 1)
     return [loan_out(loan) for loan in selectors.marketplace(f)[(page - 1) * 20: page * 20]]
 
 
 @router.get("/loans/mine", response=list[LoanOut], auth=api_auth)
 def my_loans(request: HttpRequest) -> list[dict[str, Any]]:
-    return [loan_out(loan) for loan in selectors.loans_of_borrower(request.user)]  # type: ignore[arg-type]
+    return [loan_out(loan, request.user) for loan in selectors.loans_of_borrower(request.user)]  # type: ignore[arg-type]
 
 
 @router.get("/loans/{loan_id}", response=LoanOut, auth=api_auth)
 def get_loan(request: HttpRequest, loan_id: int) -> dict[str, Any]:
     services.expire_if_due(loan_id)
-    return loan_out(selectors.loan_for_viewer(loan_id, request.user))  # type: ignore[arg-type]
+    return loan_out(selectors.loan_for_viewer(loan_id, request.user), request.user)  # type: ignore[arg-type]
 
 
-@router.post("/loans/{loan_id}/investments", response={201: NoteOut, codes_4xx: ErrorOut}, auth=api_auth)
+@router.post("/loans/{loan_id}/investments", response={201: NoteOut, API_ERRORS: ApiError}, auth=api_auth)
 def invest(request: HttpRequest, loan_id: int, payload: InvestIn) -> Status:
     from peerlend.ledger.idempotency import key_from_request, run_idempotent
 
@@ -169,7 +195,8 @@ def invest(request: HttpRequest, loan_id: int, payload: InvestIn) -> Status:
 
 @router.post("/loans/{loan_id}/cancel", response=LoanOut, auth=api_auth)
 def cancel(request: HttpRequest, loan_id: int, payload: ReasonIn) -> dict[str, Any]:
-    return loan_out(services.cancel(actor=request.user, loan_id=loan_id, reason=payload.reason))  # type: ignore[arg-type]
+    return loan_out(services.cancel(actor=request.user, loan_id=loan_id, reason=payload.reason),  # type: ignore[arg-type]
+                    request.user)
 
 
 @router.get("/notes", response=list[NoteOut], auth=api_auth)
@@ -182,19 +209,19 @@ def review_queue(request: HttpRequest) -> list[dict[str, Any]]:
     from peerlend.accounts.services import require_role
 
     require_role(request.user, "risk_officer")
-    return [loan_out(loan) for loan in selectors.review_queue()]
+    return [loan_out(loan, request.user) for loan in selectors.review_queue()]
 
 
 @router.post("/reviews/{loan_id}/approve", response=LoanOut, auth=api_auth)
 def approve(request: HttpRequest, loan_id: int, payload: ReasonIn) -> dict[str, Any]:
     loan = services.approve(officer=request.user, loan_id=loan_id, reason=payload.reason, version=payload.version)  # type: ignore[arg-type]
-    return loan_out(loan)
+    return loan_out(loan, request.user)
 
 
 @router.post("/reviews/{loan_id}/reject", response=LoanOut, auth=api_auth)
 def reject(request: HttpRequest, loan_id: int, payload: ReasonIn) -> dict[str, Any]:
     loan = services.reject(officer=request.user, loan_id=loan_id, reason=payload.reason, version=payload.version)  # type: ignore[arg-type]
-    return loan_out(loan)
+    return loan_out(loan, request.user)
 
 
 @router.post("/reviews/{loan_id}/request-documents", response=LoanOut, auth=api_auth)
@@ -202,4 +229,4 @@ def request_documents(request: HttpRequest, loan_id: int, payload: ReasonIn) -> 
     loan = services.request_documents(
         officer=request.user, loan_id=loan_id, reason=payload.reason, version=payload.version  # type: ignore[arg-type]
     )
-    return loan_out(loan)
+    return loan_out(loan, request.user)

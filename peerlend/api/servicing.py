@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 
 from peerlend.api.auth import api_auth
 from peerlend.api.base import money_field_minor
+from peerlend.api.contract import API_ERRORS, ApiError
 from peerlend.clock import business_date
 from peerlend.domain.money import format_minor
 from peerlend.errors import NotFound, PermissionDenied
@@ -34,8 +35,7 @@ def _reply(request: HttpRequest, scope: str, payload: dict[str, Any], action: An
                                   action=action))
 
 
-@router.post("/loans/{loan_id}/repayments", auth=api_auth, response={201: dict, 400: dict, 403: dict, 404: dict,
-                                                                     409: dict, 422: dict})
+@router.post("/loans/{loan_id}/repayments", auth=api_auth, response={201: dict, API_ERRORS: ApiError})
 def repay(request: HttpRequest, loan_id: int, payload: AmountIn) -> Status:
     """Pay what is due (and the next installment) from the available balance; excess stays available."""
     amount = _amount(payload.amount)
@@ -48,8 +48,7 @@ def repay(request: HttpRequest, loan_id: int, payload: AmountIn) -> Status:
     return _reply(request, f"repay:{loan_id}", {"loan_id": loan_id, "amount": amount}, action)
 
 
-@router.post("/loans/{loan_id}/prepayments", auth=api_auth, response={201: dict, 400: dict, 403: dict, 404: dict,
-                                                                      409: dict, 422: dict})
+@router.post("/loans/{loan_id}/prepayments", auth=api_auth, response={201: dict, API_ERRORS: ApiError})
 def prepay(request: HttpRequest, loan_id: int, payload: AmountIn) -> Status:
     """Prepay in full (no amount) or in part (amount; the term shortens)."""
     amount = _amount(payload.amount, required=False)
@@ -72,8 +71,9 @@ def schedule(request: HttpRequest, loan_id: int) -> list[dict[str, Any]]:
     if loan is None:
         raise NotFound(f"loan {loan_id} does not exist")
     user: Any = request.user
-    if user.pk != loan.borrower_id and not loan.notes.filter(investor=user).exists() and not user.has_role(
-            "collections"):
+    # Collections staff see the loans they work on (behind on payments), as on the page.
+    collecting = user.has_role("collections") and loan.status in services.COLLECTIBLE
+    if user.pk != loan.borrower_id and not collecting and not loan.notes.filter(investor=user).exists():
         raise PermissionDenied("only the loan's parties can see its schedule", code="not_party")
     return [
         {"number": v.inst.number, "due_date": v.inst.due_date.isoformat(), "state": v.state,

@@ -15,8 +15,12 @@ from typing import Final
 __all__ = [
     "CURRENCY_EXPONENTS",
     "DEFAULT_CURRENCY",
+    "MAX_AMOUNT_MINOR",
+    "MAX_BALANCE_MINOR",
+    "AmountTooLarge",
     "Money",
     "currency_exponent",
+    "format_grouped",
     "format_minor",
     "parse_amount_minor",
 ]
@@ -32,6 +36,23 @@ CURRENCY_EXPONENTS: Final[Mapping[str, int]] = MappingProxyType(
 _AMOUNT_RE: Final = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 # Guards against pathological inputs (a megabyte of digits) before any conversion happens.
 _MAX_AMOUNT_CHARS: Final = 40
+
+#: The largest magnitude any one parsed amount may have: 10**13 minor units (100,000,000,000.00 CNY).
+#: Far below the 64-bit limit of the database columns (about 9.2 * 10**18), so no input, nor a sum of
+#: many inputs, can overflow a stored balance. Business limits (peerlend.domain.limits) are much lower.
+MAX_AMOUNT_MINOR: Final = 10**13
+#: The largest magnitude a stored balance, posting or per-loan total may have (the database refuses more):
+#: room for 100 maximal amounts, still some 9,000 times below the 64-bit limit.
+MAX_BALANCE_MINOR: Final = 10**15
+
+
+class AmountTooLarge(ValueError):
+    """An amount beyond :data:`MAX_AMOUNT_MINOR`: refused, never stored."""
+
+    def __init__(self, currency: str) -> None:
+        self.limit_minor = MAX_AMOUNT_MINOR
+        self.currency = currency
+        super().__init__(f"amount is too large: at most {format_grouped(MAX_AMOUNT_MINOR, currency)} {currency}")
 
 
 def currency_exponent(currency: str) -> int:
@@ -74,6 +95,10 @@ def _to_decimal(value: object) -> Decimal:
 
 def _decimal_to_minor(amount: Decimal, currency: str) -> int:
     exponent = currency_exponent(currency)
+    # Compared before scaling: Decimal("1E+100000000") must neither overflow the decimal context nor
+    # become a hundred-million-digit integer.
+    if amount.copy_abs() > Decimal(MAX_AMOUNT_MINOR).scaleb(-exponent):
+        raise AmountTooLarge(currency)
     scaled = amount.scaleb(exponent)
     # Trailing zeros ("1.500") are exact and accepted; a non-zero digit beyond the minor unit is refused
     # instead of being rounded away silently.
@@ -95,11 +120,19 @@ def format_minor(minor: int, currency: str = DEFAULT_CURRENCY) -> str:
     return f"{sign}{whole}.{frac:0{exponent}d}"
 
 
+def format_grouped(minor: int, currency: str = DEFAULT_CURRENCY) -> str:
+    """Like :func:`format_minor` with thousands separators, for messages: ``100000000 -> "1,000,000.00"``."""
+    text = format_minor(minor, currency)
+    sign = "-" if text.startswith("-") else ""
+    whole, dot, frac = text.lstrip("-").partition(".")
+    return f"{sign}{int(whole):,}{dot}{frac}"
+
+
 def parse_amount_minor(text: object, currency: str = DEFAULT_CURRENCY) -> int:
     """Parse a user/API amount into positive minor units.
 
-    Same rules as :meth:`Money.parse`, and additionally refuses zero and negative amounts
-    with ``ValueError("amount must be positive")``.
+    Same rules as :meth:`Money.parse` (so never more than :data:`MAX_AMOUNT_MINOR`), and additionally
+    refuses zero and negative amounts with ``ValueError("amount must be positive")``.
     """
     minor = Money.parse(text, currency).minor
     if minor <= 0:
@@ -124,8 +157,9 @@ class Money:
     def parse(cls, text: object, currency: str = DEFAULT_CURRENCY) -> Money:
         """Parse ``"1234.50"`` (or a ``Decimal``/``int`` in major units) into ``Money``.
 
-        Refuses floats, booleans, NaN/Infinity, exponents and separators, non-numbers and
-        non-zero digits beyond the currency's minor unit, each with a ``ValueError`` saying why.
+        Refuses floats, booleans, NaN/Infinity, exponents and separators, non-numbers,
+        non-zero digits beyond the currency's minor unit and magnitudes beyond
+        :data:`MAX_AMOUNT_MINOR` (:class:`AmountTooLarge`), each with a ``ValueError`` saying why.
         """
         currency_exponent(currency)
         return cls(_decimal_to_minor(_to_decimal(text), currency), currency)

@@ -1,4 +1,5 @@
-"""Validators, generators and masks for Chinese resident ID numbers, bank cards and mainland mobile numbers."""
+"""Validators, generators and masks for Chinese resident ID numbers, unified social credit codes, bank cards
+and mainland mobile numbers; ages from a resident ID's birth date."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ from datetime import date
 from typing import Final
 
 __all__ = [
+    "age_on",
+    "credit_code_check_char",
     "luhn_check_digit",
     "make_bank_card",
+    "make_credit_code",
     "make_resident_id",
     "mask_bank_card",
     "mask_mobile",
     "mask_resident_id",
+    "resident_id_age",
     "resident_id_birth_date",
     "resident_id_check_char",
     "resident_id_gender",
     "validate_bank_card",
+    "validate_credit_code",
     "validate_mobile",
     "validate_resident_id",
 ]
@@ -120,12 +126,72 @@ def make_resident_id(region6: str, birth: date, seq3: int | str) -> str:
     return first17 + resident_id_check_char(first17)
 
 
+def age_on(birth: date, day: date) -> int:
+    """Completed years between ``birth`` and ``day`` (someone born on 29 February completes a year on 1 March
+    of a common year). Raises ``ValueError`` when ``day`` is before ``birth``."""
+    if day < birth:
+        raise ValueError("the day is before the birth date")
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def resident_id_age(resident_id: str, day: date) -> int:
+    """Age on ``day`` of the holder of a (valid) resident ID, from the birth date it encodes."""
+    return age_on(resident_id_birth_date(resident_id), day)
+
+
 def mask_resident_id(resident_id: str) -> str:
     """``"110***********1234"``: first 3 and last 4 characters kept, the rest (birth date included) hidden."""
     value = _require_str(resident_id, "resident ID").strip().upper()
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# -- unified social credit code (统一社会信用代码, GB 32100-2015) ------------------------------------
+
+# 31 characters: digits and capital letters without I, O, S, V, Z; a character's value is its position.
+_USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Weight of position i (from 0) is 3**i mod 31.
+_USCC_WEIGHTS: Final = tuple(pow(3, i, 31) for i in range(17))
+# Registration authorities of the standard: 1-9, A (military), N (agriculture), Y (others).
+_USCC_AUTHORITIES: Final = "123456789ANY"
+
+
+def credit_code_check_char(first17: str) -> str:
+    """GB 32100-2015 check character of the first 17 characters of a unified social credit code."""
+    if len(first17) != 17 or any(ch not in _USCC_ALPHABET for ch in first17):
+        raise ValueError("a credit code check character needs 17 characters of the code alphabet")
+    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(text: object) -> str:
+    """Validate an 18-character unified social credit code and return it normalised (trimmed, upper case).
+
+    Checks: length 18; only digits and capital letters except I, O, S, V, Z; a known registration
+    authority (position 1); a 6-digit administrative division code (positions 3-8); the MOD 31 check
+    character (position 18). Raises ``ValueError`` naming the failed check.
+    """
+    value = _require_str(text, "unified social credit code").strip().upper()
+    if len(value) != 18:
+        raise ValueError(f"unified social credit code must be 18 characters, got {len(value)}")
+    if any(ch not in _USCC_ALPHABET for ch in value):
+        raise ValueError("unified social credit code may contain digits and capital letters except I, O, S, V, Z")
+    if value[0] not in _USCC_AUTHORITIES:
+        raise ValueError("unified social credit code has an unknown registration authority")
+    if not value[2:8].isdigit():
+        raise ValueError("unified social credit code must have a 6-digit administrative division code")
+    if credit_code_check_char(value[:17]) != value[17]:
+        raise ValueError("unified social credit code check character does not match")
+    return value
+
+
+def make_credit_code(prefix2: str, region6: str, org9: str) -> str:
+    """Compose a valid credit code (for tests and demo data): authority + category, region, organisation code."""
+    first17 = f"{prefix2}{region6}{org9}".upper()
+    if len(prefix2) != 2 or len(region6) != 6 or not region6.isdigit() or len(org9) != 9:
+        raise ValueError("a credit code needs a 2-character prefix, a 6-digit region and a 9-character org code")
+    return first17 + credit_code_check_char(first17)
 
 
 # -- bank cards -----------------------------------------------------------------------------------

@@ -123,6 +123,22 @@ def check_custody_mirror() -> list[str]:
     ]
 
 
+def check_amounts_are_integers_in_range() -> list[str]:
+    """Balances and postings are integers within +-MAX_BALANCE_MINOR (the database guards refuse others since
+    ledger migration 0005; this finds a value stored before, e.g. a SQLite sum that overflowed into a float)."""
+    from peerlend.domain.money import MAX_BALANCE_MINOR
+
+    bad_type = "typeof({col}) <> 'integer' OR " if connection.vendor == "sqlite" else ""
+    messages: list[str] = []
+    for table, label, col in (("ledger_ledgeraccount", "account", "balance_minor"),
+                              ("ledger_posting", "posting", "amount_minor")):
+        cond = bad_type.format(col=col) + f"{col} < %s OR {col} > %s"
+        rows = _rows(f"SELECT id, {col} FROM {table} WHERE {cond} ORDER BY id",  # noqa: S608 - our identifiers
+                     (-MAX_BALANCE_MINOR, MAX_BALANCE_MINOR))
+        messages += [f"{label} {pk} holds {value!r}: not an integer within +-{MAX_BALANCE_MINOR}" for pk, value in rows]
+    return messages
+
+
 def check_compliance_audit_chain() -> list[str]:
     try:
         from peerlend.compliance.selectors import verify_audit_chain  # type: ignore[attr-defined]
@@ -150,6 +166,7 @@ def register_builtin_checks() -> None:
     register_check("ledger.balances_match_postings", check_balances_match_postings)
     register_check("ledger.no_negative_balances", check_no_negative_balances)
     register_check("ledger.custody_mirror", check_custody_mirror)
+    register_check("ledger.amounts_in_range", check_amounts_are_integers_in_range)
     register_check("compliance.audit_chain", check_compliance_audit_chain)
 
 

@@ -17,6 +17,9 @@ Sign convention (read this before writing a posting)
 
 The database guards the books as well (migration 0002): postings are append-only, a posted
 entry is append-only, and an entry can be marked posted only while its postings sum to zero.
+Every balance and amount column holds an integer within a range (``peerlend.ledger.rangeguard``):
+balances and postings within +-MAX_BALANCE_MINOR, single payments within +-MAX_AMOUNT_MINOR
+(``peerlend.domain.money``).
 """
 
 from __future__ import annotations
@@ -158,9 +161,12 @@ class DepositOrder(models.Model):
     entry = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The platform's business date when the order was made: the daily deposit limit sums by it.
+    business_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="ledger_deposit_amount_positive")]
+        indexes = [models.Index(fields=["user", "business_date"], name="ledger_deposit_user_day")]
 
     def __str__(self) -> str:
         return f"deposit {self.public_id}"
@@ -181,11 +187,14 @@ class Withdrawal(models.Model):
     settle_entry = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The platform's business date of the request: the daily withdrawal limit sums by it.
+    business_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="ledger_withdrawal_amount_positive"),
         ]
+        indexes = [models.Index(fields=["user", "business_date"], name="ledger_withdrawal_user_day")]
 
     def __str__(self) -> str:
         return f"withdrawal {self.public_id}"
@@ -286,3 +295,33 @@ class ReconciliationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side} {self.reference} {self.direction} {self.amount_minor}"
+
+
+class OutboxMessage(models.Model):
+    """A request to the outside world (gateway, SMS, e-mail, webhook), written with the transaction.
+
+    ``peerlend.ledger.outbox`` sends it after commit and retries it; a rolled-back transaction
+    leaves no row, so nothing is sent.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField()
+    # A sender holds the message until this time while it sends (two senders never both send it).
+    locked_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="ledger_outbox_due")]
+
+    def __str__(self) -> str:
+        return f"outbox {self.pk} {self.kind} {self.status}"

@@ -18,8 +18,9 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peerlend.domain.money import format_minor, parse_amount_minor
+from peerlend.domain.money import AmountTooLarge, format_grouped, format_minor, parse_amount_minor
 from peerlend.errors import ApplicationError, Conflict, NotFound, Unprocessable
+from peerlend.ledger import limits
 from peerlend.ledger.models import (
     PLATFORM_CODES,
     AccountKind,
@@ -422,6 +423,12 @@ def parse_money_input(data: dict[str, Any]) -> int:
         )
     try:
         return parse_amount_minor(amount, currency)
+    except AmountTooLarge as exc:
+        raise ApplicationError(
+            _("invalid amount: no amount may exceed %(max)s %(cur)s")
+            % {"max": format_grouped(exc.limit_minor, currency), "cur": currency},
+            code="invalid_amount",
+        ) from None
     except ValueError as exc:
         raise ApplicationError(_("invalid amount: %(why)s") % {"why": exc}, code="invalid_amount") from None
 
@@ -437,25 +444,36 @@ def create_deposit_order(user: Any, amount_minor: int) -> DepositOrder:
     _require_kyc(user)
     _require_positive(amount_minor)
     with transaction.atomic():
-        order = DepositOrder.objects.create(user=user, amount_minor=amount_minor, currency=default_currency())
+        # Per-transaction and daily limits (limit_exceeded, 400), the member's requests serialised meanwhile.
+        today = limits.business_day()
+        limits.lock_member(user)
+        limits.enforce(user, "deposit", amount_minor, day=today)
+        order = DepositOrder.objects.create(user=user, amount_minor=amount_minor, currency=default_currency(),
+                                            business_date=today)
         user_accounts(user)
     return order
 
 
 def request_withdrawal(user: Any, amount_minor: int) -> Withdrawal:
     """Freeze the amount and ask the gateway for a payout; the payout callback settles or unfreezes."""
-    from peerlend.ledger.gateway import get_gateway
+    from peerlend.ledger import outbox
 
     _require_kyc(user)
     _require_positive(amount_minor)
     with transaction.atomic():
-        withdrawal = Withdrawal.objects.create(user=user, amount_minor=amount_minor, currency=default_currency())
+        # Per-transaction and daily limits (limit_exceeded, 400), the member's requests serialised meanwhile.
+        today = limits.business_day()
+        limits.lock_member(user)
+        limits.enforce(user, "withdrawal", amount_minor, day=today)
+        withdrawal = Withdrawal.objects.create(user=user, amount_minor=amount_minor, currency=default_currency(),
+                                               business_date=today)
         entry = freeze(
             user, amount_minor, kind="withdrawal_freeze", reference=withdrawal.reference, memo="withdrawal requested"
         )
         Withdrawal.objects.filter(pk=withdrawal.pk).update(freeze_entry=entry)
         withdrawal.freeze_entry = entry
-        get_gateway().request_payout(withdrawal)
+        # Sent to the gateway after commit (outbox): never while the accounts are locked.
+        outbox.request_payout(withdrawal)
     return withdrawal
 
 

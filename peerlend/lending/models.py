@@ -7,6 +7,8 @@ A ``Loan`` is one borrowing request for its whole life: it carries the applicant
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -265,9 +267,12 @@ class Note(models.Model):
     charged_off_minor = models.BigIntegerField(default=0)
     auto_invested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The platform's business date the note was bought on: the daily investment limit sums by it.
+    placed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["investor", "placed_on"], name="lending_note_investor_day")]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="note_amount_positive"),
             models.CheckConstraint(
@@ -277,6 +282,14 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} on loan {self.loan_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new note records the business date it was bought on (bulk-created notes leave it empty).
+        if self._state.adding and self.placed_on is None:
+            from peerlend.clock import business_date
+
+            self.placed_on = business_date()
+        super().save(*args, **kwargs)
 
 
 class Contract(models.Model):

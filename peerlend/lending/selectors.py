@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from peerlend.accounts.models import User
 from peerlend.domain.lifecycle import LoanStatus
-from peerlend.errors import NotFound, PermissionDenied
+from peerlend.errors import ApplicationError, NotFound, PermissionDenied
 from peerlend.lending.models import Loan, Note
 
 SORTS = {
@@ -22,6 +24,11 @@ SORTS = {
     "progress_desc": "-funded_minor",
 }
 GRADE_LETTERS = ("A", "B", "C", "D", "E")
+# Pages of the marketplace a caller may ask for (the API's ?page=; the web's paginator stops at the last).
+MAX_PAGE = 10_000
+# A rate filter in percent: 0..100 with at most 4 decimals; no sign, exponent, NaN or Infinity.
+_PERCENT = re.compile(r"\d{1,3}(\.\d{1,4})?", re.ASCII)
+_TERM = re.compile(r"\d{1,2}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -35,21 +42,32 @@ class MarketFilter:
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> MarketFilter:
-        def dec(name: str) -> Decimal | None:
+        """The filter of a query string; a number that is not finite and in range is a 400 ``invalid_filter``."""
+        from peerlend.lending.services import MAX_TERM_MONTHS, MIN_TERM_MONTHS
+
+        def rate(name: str) -> Decimal | None:
             raw = (query.get(name) or "").strip()
             if not raw:
                 return None
-            try:
-                return Decimal(raw) / 100  # the page asks for percent
-            except InvalidOperation:
-                return None
+            if not _PERCENT.fullmatch(raw) or Decimal(raw) > 100:
+                raise ApplicationError(
+                    _("%(field)s must be a percentage between 0 and 100, e.g. 8.5") % {"field": name},
+                    code="invalid_filter", extra={"field": name},
+                )
+            return Decimal(raw) / 100  # the page asks for percent
 
         term = (query.get("term") or "").strip()
+        if term and not (_TERM.fullmatch(term) and MIN_TERM_MONTHS <= int(term) <= MAX_TERM_MONTHS):
+            raise ApplicationError(
+                _("term must be a number of months between %(lo)d and %(hi)d")
+                % {"lo": MIN_TERM_MONTHS, "hi": MAX_TERM_MONTHS},
+                code="invalid_filter", extra={"field": "term"},
+            )
         return cls(
             grade=(query.get("grade") or "").strip().upper()[:2],
-            term_months=int(term) if term.isdigit() else None,
-            min_rate=dec("min_rate"),
-            max_rate=dec("max_rate"),
+            term_months=int(term) if term else None,
+            min_rate=rate("min_rate"),
+            max_rate=rate("max_rate"),
             purpose=(query.get("purpose") or "").strip(),
             sort=query.get("sort") if query.get("sort") in SORTS else "newest",  # type: ignore[arg-type]
         )

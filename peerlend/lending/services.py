@@ -31,6 +31,7 @@ from peerlend.domain.schedule import METHODS
 from peerlend.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from peerlend.ledger import services as ledger
 from peerlend.lending import antifraud
+from peerlend.lending import limits as investment_limits
 from peerlend.lending.models import (
     BorrowerType,
     Channel,
@@ -47,6 +48,40 @@ from peerlend.lending.models import (
 
 MIN_TERM_MONTHS = 3
 MAX_TERM_MONTHS = 36
+# Documented ranges (inclusive) of the facts an application states; the API schema and the web form
+# show the same bounds, and _validate enforces them for every channel. A fact outside is a 400.
+MAX_ANNUAL_INCOME_MINOR = 10**12  # 10,000,000,000.00 CNY a year
+MAX_MONTHLY_DEBT_MINOR = 10**11  # 1,000,000,000.00 CNY a month
+MAX_BALANCE_MINOR = 10**12  # delinquent amounts and installment-loan balances and limits
+MAX_EMPLOYMENT_YEARS = 60
+MAX_EVENT_COUNT = 99  # late payments, inquiries, delinquent accounts, loans opened recently
+MAX_LOANS_EVER = 999  # installment loans ever held
+MAX_UTILISATION_PCT = Decimal(200)
+FACT_RANGES: dict[str, tuple[int, int]] = {
+    "term_months": (MIN_TERM_MONTHS, MAX_TERM_MONTHS),
+    "annual_income_minor": (1, MAX_ANNUAL_INCOME_MINOR),
+    "monthly_debt_payments_minor": (0, MAX_MONTHLY_DEBT_MINOR),
+    "employment_years": (0, MAX_EMPLOYMENT_YEARS),
+    "delinq_2yrs": (0, MAX_EVENT_COUNT),
+    "inq_last_6mths": (0, MAX_EVENT_COUNT),
+    "inq_last_12m": (0, MAX_EVENT_COUNT),
+    "inq_fi": (0, MAX_EVENT_COUNT),
+    "acc_now_delinq": (0, MAX_EVENT_COUNT),
+    "delinq_amnt_minor": (0, MAX_BALANCE_MINOR),
+    "open_il_6m": (0, MAX_EVENT_COUNT),
+    "open_il_12m": (0, MAX_EVENT_COUNT),
+    "open_il_24m": (0, MAX_EVENT_COUNT),
+    "num_il_tl": (0, MAX_LOANS_EVER),
+    "total_bal_il_minor": (0, MAX_BALANCE_MINOR),
+    "total_il_high_credit_limit_minor": (0, MAX_BALANCE_MINOR),
+}
+# Facts an application may leave out (None: unknown); every other one in FACT_RANGES is required.
+OPTIONAL_FACTS = frozenset({"employment_years", "inq_last_12m", "inq_fi", "open_il_6m", "open_il_12m", "open_il_24m",
+                            "num_il_tl", "total_bal_il_minor", "total_il_high_credit_limit_minor"})
+PERCENT_FIELDS = ("revol_util_pct", "all_util_pct")
+# Codes kept from before the ranges were documented (clients match on them).
+_FACT_CODES = {"term_months": "invalid_term", "annual_income_minor": "invalid_income",
+               "employment_years": "invalid_employment"}
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 # Statuses whose requested amount counts against the borrowing cap before disbursement.
@@ -74,7 +109,10 @@ class ApplicationInput:
     annual_income_minor: int
     title: str = ""
     description: str = ""
-    borrower_type: str = BorrowerType.PERSON
+    # The borrower type comes from the verified identity (KYC). Optional here: if given it must
+    # match the identity (400 ``borrower_type_mismatch``), so nobody borrows under the company cap
+    # by saying "company".
+    borrower_type: str | None = None
     employment_years: int | None = None
     housing: str = Housing.RENT
     monthly_debt_payments_minor: int = 0
@@ -152,32 +190,50 @@ def _validate(data: ApplicationInput) -> None:
     if data.amount_minor % unit:
         raise ApplicationError(_("the amount must be a multiple of %(unit)s CNY") % {"unit": format_minor(unit)},
                                code="amount_not_multiple")
-    if not MIN_TERM_MONTHS <= data.term_months <= MAX_TERM_MONTHS:
-        raise ApplicationError(
-            _("the term must be between %(lo)d and %(hi)d months") % {"lo": MIN_TERM_MONTHS, "hi": MAX_TERM_MONTHS},
-            code="invalid_term",
-        )
+    _validate_facts(data)
     if data.repayment_method not in METHODS:
         raise ApplicationError(_("unknown repayment method %(v)r") % {"v": data.repayment_method},
                                code="invalid_method")
     if data.purpose not in Purpose.values:
         raise ApplicationError(_("unknown purpose %(v)r") % {"v": data.purpose}, code="invalid_purpose")
-    if data.borrower_type not in BorrowerType.values:
+    if data.borrower_type is not None and data.borrower_type not in BorrowerType.values:
         raise ApplicationError(_("unknown borrower type %(v)r") % {"v": data.borrower_type},
                                code="invalid_borrower_type")
     if data.housing not in Housing.values:
         raise ApplicationError(_("unknown housing %(v)r") % {"v": data.housing}, code="invalid_housing")
-    if data.annual_income_minor <= 0:
-        raise ApplicationError(_("the annual income must be positive"), code="invalid_income")
-    if data.employment_years is not None and not 0 <= data.employment_years <= 60:
-        raise ApplicationError(_("employment years must be between 0 and 60"), code="invalid_employment")
-    for name in ("monthly_debt_payments_minor", "delinq_2yrs", "inq_last_6mths", "acc_now_delinq", "delinq_amnt_minor"):
-        if getattr(data, name) < 0:
-            raise ApplicationError(_("%(field)s cannot be negative") % {"field": name}, code="invalid_fact")
-    for name in ("revol_util_pct", "all_util_pct"):
+
+
+def _validate_facts(data: ApplicationInput) -> None:
+    """Every count and amount within FACT_RANGES, every percentage a finite number within 0..200."""
+    for name, (lo, hi) in FACT_RANGES.items():
         value = getattr(data, name)
-        if value is not None and not Decimal(0) <= Decimal(value) <= Decimal(200):
-            raise ApplicationError(_("%(field)s must be between 0 and 200") % {"field": name}, code="invalid_fact")
+        if value is None and name in OPTIONAL_FACTS:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise ApplicationError(_range_message(name, lo, hi), code=_FACT_CODES.get(name, "invalid_fact"),
+                                   extra={"field": name.removesuffix("_minor")})
+    for name in PERCENT_FIELDS:
+        value = getattr(data, name)
+        if value is None:
+            continue
+        try:
+            number = Decimal(value) if isinstance(value, (int, str, Decimal)) and not isinstance(value, bool) else None
+        except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+            number = None
+        if number is None or not number.is_finite() or not Decimal(0) <= number <= MAX_UTILISATION_PCT:
+            raise ApplicationError(
+                _("%(field)s must be a number between 0 and %(hi)s") % {"field": name, "hi": MAX_UTILISATION_PCT},
+                code="invalid_fact", extra={"field": name},
+            )
+
+
+def _range_message(name: str, lo: int, hi: int) -> str:
+    if name == "term_months":
+        return _("the term must be between %(lo)d and %(hi)d months") % {"lo": lo, "hi": hi}
+    if name.endswith("_minor"):  # an amount: shown in CNY under its API name
+        return _("%(field)s must be between %(lo)s and %(hi)s CNY") % {
+            "field": name.removesuffix("_minor"), "lo": format_minor(lo), "hi": format_minor(hi)}
+    return _("%(field)s must be a whole number between %(lo)d and %(hi)d") % {"field": name, "lo": lo, "hi": hi}
 
 
 def outstanding_for_cap(borrower: User, exclude_loan_id: int | None = None) -> int:
@@ -190,6 +246,49 @@ def outstanding_for_cap(borrower: User, exclude_loan_id: int | None = None) -> i
     return int(pipeline) + int(owed)
 
 
+def _borrower_type(borrower: User, declared: str | None) -> str:
+    """The borrower type of ``borrower``'s verified identity; a declared type must agree with it."""
+    from peerlend.accounts.selectors import identity_kind
+
+    kind = identity_kind(borrower) or BorrowerType.PERSON
+    if declared is not None and declared != kind:
+        raise ApplicationError(
+            _("borrower_type: you are verified as a %(kind)s, so you can only borrow as a %(kind)s (the application "
+              "said %(declared)s); leave the borrower type out, it comes from your verification")
+            % {"kind": str(BorrowerType(kind).label).lower(), "declared": declared},
+            code="borrower_type_mismatch", extra={"field": "borrower_type"},
+        )
+    return kind
+
+
+def _check_age_at_maturity(borrower: User, borrower_type: str, term_months: int, today: date) -> None:
+    """A person borrower may be at most ``BORROWER_MAX_AGE_AT_MATURITY`` on the loan's last due date.
+
+    The last due date is estimated at application time as today + the term (the loan is disbursed
+    later, so the real date is a little later still). Companies are not limited by their legal
+    representative's age.
+    """
+    if borrower_type != BorrowerType.PERSON:
+        return
+    from peerlend.accounts.selectors import identity_of
+    from peerlend.domain.schedule import add_months
+    from peerlend.domain.validators import resident_id_age
+
+    identity = identity_of(borrower)
+    if identity is None:
+        return
+    limit = rule("BORROWER_MAX_AGE_AT_MATURITY")
+    maturity = add_months(today, term_months)
+    age = resident_id_age(identity.decrypted()["resident_id"], maturity)
+    if age > limit:
+        raise ApplicationError(
+            _("borrowers may be at most %(max)d years old when the loan ends: you would be %(age)d on %(date)s; "
+              "choose a shorter term")
+            % {"max": limit, "age": age, "date": maturity.isoformat()},
+            code="age_at_maturity", extra={"field": "term_months"},
+        )
+
+
 def _check_cap(borrower: User, borrower_type: str, amount_minor: int) -> None:
     cap = rule("CAP_COMPANY_MINOR") if borrower_type == BorrowerType.COMPANY else rule("CAP_PERSON_MINOR")
     current = outstanding_for_cap(borrower)
@@ -198,7 +297,7 @@ def _check_cap(borrower: User, borrower_type: str, amount_minor: int) -> None:
             _("borrowing cap exceeded: %(current)s CNY already outstanding or requested + %(requested)s CNY "
               "requested > cap %(cap)s CNY for a %(type)s")
             % {"current": format_minor(current), "requested": format_minor(amount_minor), "cap": format_minor(cap),
-               "type": borrower_type},
+               "type": str(BorrowerType(borrower_type).label).lower()},
             code="borrowing_cap",
             extra={
                 "outstanding": format_minor(current),
@@ -264,11 +363,14 @@ def submit_application(
         if agent.pk == borrower.pk:
             raise PermissionDenied(_("an agent cannot file an application for themselves"), code="self_dealing")
     today = business_date()
+    borrower_type = _borrower_type(borrower, data.borrower_type)
+    _check_age_at_maturity(borrower, borrower_type, data.term_months, today)
     with transaction.atomic():
         # Serialise one borrower's applications so that two at once cannot both fit under the cap.
         User.objects.select_for_update().filter(pk=borrower.pk).first()
-        _check_cap(borrower, data.borrower_type, data.amount_minor)
+        _check_cap(borrower, borrower_type, data.amount_minor)
         facts = {k: v for k, v in asdict(data).items() if k != "extra"}
+        facts["borrower_type"] = borrower_type
         if agent is not None and documents:
             # Documents an agent checked in person count as verified income.
             has_income_proof = any(d.kind == LoanDocument.Kind.INCOME for d in documents)
@@ -491,6 +593,8 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
             _("invest in multiples of %(unit)s CNY (minimum %(unit)s CNY)") % {"unit": format_minor(unit)},
             code="invalid_note_amount",
         )
+    # Per-note and daily investment limits by member type (limit_exceeded, 400, with the figures).
+    investment_limits.check_investment(investor, amount_minor)
     # Only what the checks below need: the loan row is wide, and this runs once per note.
     loan = Loan.objects.filter(pk=loan_id).only("pk", "status", "list_expires_on", "borrower_id").first()
     if loan is None:

@@ -16,12 +16,14 @@ from peerlend.accounts.models import Role, User
 from peerlend.accounts.services import require_role
 from peerlend.clock import business_date
 from peerlend.domain.lifecycle import LoanStatus, late_bucket
+from peerlend.domain.money import format_grouped
 from peerlend.errors import ApplicationError, NotFound
+from peerlend.ledger.idempotency import run_idempotent
 from peerlend.lending.models import Loan
 from peerlend.servicing import services as sv
 from peerlend.servicing.models import ContactNote, Installment, InstallmentStatus, PromiseToPay
 
-QUEUE_STATUSES = (LoanStatus.LATE, LoanStatus.DEFAULTED, LoanStatus.CHARGED_OFF)
+QUEUE_STATUSES = sv.COLLECTIBLE
 
 
 @dataclass
@@ -86,12 +88,53 @@ def record_promise(agent: User, loan_id: int, amount_minor: int, promised_on: da
         raise ApplicationError(_("the promised date cannot be in the past"), code="invalid_date")
     with transaction.atomic():
         loan = _loan(loan_id)
+        _check_promise_amount(loan, amount_minor, promised_on, today)
         return PromiseToPay.objects.create(loan=loan, agent=agent, amount_minor=amount_minor,
                                            promised_on=promised_on, recorded_on=today)
 
 
-def collect(agent: User, loan_id: int, amount_minor: int) -> dict[str, Any]:
-    """Debit the borrower's available balance for an overdue or charged-off loan (a recovery after charge-off)."""
+def _check_promise_amount(loan: Loan, amount_minor: int, promised_on: date, today: date) -> None:
+    """A promise stays within the promise limit of the borrower's member type and within what they will owe.
+
+    Owed by the promised date: every installment due by then (after a charge-off, the whole remaining debt).
+    """
+    from django.db.models import Sum
+
+    from peerlend.ledger import limits
+
+    limit = limits.limit_for(loan.borrower, "promise")
+    used = 0
+    if limit.per_day_minor is not None:  # no daily promise limit by default
+        used = int(PromiseToPay.objects.filter(loan__borrower_id=loan.borrower_id, recorded_on=today)
+                   .aggregate(total=Sum("amount_minor"))["total"] or 0)
+    limits.enforce(loan.borrower, "promise", amount_minor, used_today_minor=used)
+    unpaid = Installment.objects.filter(loan=loan).exclude(status=InstallmentStatus.PAID)
+    if loan.status != LoanStatus.CHARGED_OFF:
+        unpaid = unpaid.filter(due_date__lte=promised_on)
+    owed = sum(i.due_minor for i in unpaid)
+    if amount_minor > owed:
+        raise ApplicationError(
+            _("the promise of %(amount)s CNY is more than the %(owed)s CNY the borrower owes by %(date)s")
+            % {"amount": format_grouped(amount_minor), "owed": format_grouped(owed), "date": promised_on.isoformat()},
+            code="promise_above_owed",
+        )
+
+
+def collect(agent: User, loan_id: int, amount_minor: int, *, idempotency_key: str | None) -> dict[str, Any]:
+    """Debit the borrower's available balance for an overdue or charged-off loan (a recovery after charge-off).
+
+    At most what is due up to today (the whole remaining debt after a charge-off); the result
+    says what was taken. The key is taken here, not by the callers, so every path (page, API,
+    script) shares the scope ``collect:<loan>``: a double submit replays the first answer. A
+    refusal is an answer too; it is raised again on replay so that each caller shows it its way.
+    """
     require_role(agent, Role.COLLECTIONS)
-    _loan(loan_id)
-    return sv.repay(actor=agent, loan_id=loan_id, amount_minor=amount_minor).as_dict()
+
+    def action() -> tuple[int, dict[str, Any]]:
+        return 201, sv.collect_overdue(agent=agent, loan_id=loan_id, amount_minor=amount_minor).as_dict()
+
+    status, body = run_idempotent(user=agent, key=idempotency_key, scope=f"collect:{loan_id}",
+                                  payload={"loan_id": loan_id, "amount": amount_minor}, action=action)
+    if status >= 400:
+        raise ApplicationError(body.get("detail", ""), code=body.get("code"), status=status)
+    return body

@@ -525,13 +525,27 @@ class RepaymentResult:
         }
 
 
-def _locked_servicable(actor: User, loan_id: int) -> Loan:
+# Loans collections staff may collect on: behind on payments, or charged off (a recovery).
+COLLECTIBLE = (LoanStatus.LATE, LoanStatus.DEFAULTED, LoanStatus.CHARGED_OFF)
+
+
+def _locked_servicable(actor: User, loan_id: int, *, collecting: bool = False) -> Loan:
+    """Lock the loan for a payment by its borrower, or (``collecting``) by a collections agent.
+
+    Only the borrower pays through the borrower's routes, whatever roles the caller holds; staff
+    take money only through collections, and only from loans behind on payments.
+    """
+    if collecting and not has_role(actor, Role.COLLECTIONS):
+        raise PermissionDenied(_("only collections staff can collect a payment"), code="forbidden_role")
     loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
     if loan is None:
         raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
-    if loan.borrower_id != actor.pk and not actor.has_role(Role.COLLECTIONS):
+    if not collecting and loan.borrower_id != actor.pk:
         # Same answer as a missing loan would leak less, but the borrower needs a clear reason.
         raise PermissionDenied(_("this loan is not yours; only its borrower can repay it"), code="not_owner")
+    if collecting and loan.status not in COLLECTIBLE:
+        raise ApplicationError(_("loan %(id)s is %(status)s, not in collections")
+                               % {"id": loan.pk, "status": loan.get_status_display()}, code="not_in_collections")
     if loan.status in CLOSED:
         raise Conflict(_("loan %(id)s is closed (%(status)s); nothing is owed")
                        % {"id": loan.pk, "status": loan.get_status_display()}, code="loan_closed")
@@ -553,20 +567,33 @@ def _positive(amount_minor: int) -> None:
 
 
 def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = None) -> RepaymentResult:
-    """The borrower pays from their available balance (a collections agent may collect it for them).
+    """The borrower (only the borrower) pays from their available balance.
 
     Covers what is due up to today and the next installment; after a charge-off the whole
     remaining debt (a recovery). More than owed: only what is owed is taken, and the result says
     how much stays available.
     """
+    return _pay(actor, loan_id, amount_minor, today, collecting=False)
+
+
+def collect_overdue(*, agent: User, loan_id: int, amount_minor: int, today: date | None = None) -> RepaymentResult:
+    """A collections agent debits the borrower's available balance for a loan behind on payments.
+
+    At most what is due up to today (never an installment not yet due); after a charge-off the
+    whole remaining debt (a recovery). A larger amount is capped and the result says so.
+    """
+    return _pay(agent, loan_id, amount_minor, today, collecting=True)
+
+
+def _pay(actor: User, loan_id: int, amount_minor: int, today: date | None, *, collecting: bool) -> RepaymentResult:
     _positive(amount_minor)
     today = today or business_date()
     with transaction.atomic():
-        loan = _locked_servicable(actor, loan_id)
+        loan = _locked_servicable(actor, loan_id, collecting=collecting)
         installments, notes = _load(loan)
         recovery = loan.status == LoanStatus.CHARGED_OFF
         payable = [i for i in installments if i.due_minor > 0] if recovery else _payable(
-            installments, today, ahead=True)
+            installments, today, ahead=not collecting)
         owed = sum(i.due_minor for i in payable)
         if owed == 0:
             raise Conflict(_("nothing is due on this loan now; use prepayment to repay early"), code="nothing_due")
@@ -584,10 +611,17 @@ def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = 
         settle_status(loan, installments, notes, today)
         _save(installments, notes, [payment])
         excess = amount_minor - take
-        message = _("paid %(amount)s CNY") % {"amount": format_minor(take)}
-        if excess:
-            message += _("; %(amount)s CNY was more than owed and stays in your available balance") % {
-                "amount": format_minor(excess)}
+        if collecting:
+            message = _("collected %(amount)s CNY from the borrower's available balance") % {
+                "amount": format_minor(take)}
+            if excess:
+                message += _("; %(requested)s CNY was asked but only %(owed)s CNY is due now: the rest was not "
+                             "taken") % {"requested": format_minor(amount_minor), "owed": format_minor(owed)}
+        else:
+            message = _("paid %(amount)s CNY") % {"amount": format_minor(take)}
+            if excess:
+                message += _("; %(amount)s CNY was more than owed and stays in your available balance") % {
+                    "amount": format_minor(excess)}
         return RepaymentResult(
             loan_id=loan.pk, requested_minor=amount_minor, paid_minor=take, excess_minor=excess,
             loan_status=loan.status, still_owed_minor=sum(i.due_minor for i in installments),

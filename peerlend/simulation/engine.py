@@ -133,8 +133,7 @@ class Simulator:
             channel=Channel.OFFLINE if agent else Channel.ONLINE, registered_by=agent, registered_point=point,
         )
         rng = self.rng
-        birth = date(rng.randint(1965, 2000), rng.randint(1, 12), rng.randint(1, 28))
-        resident_id = make_resident_id(rng.choice(REGIONS), birth, rng.randint(0, 999))
+        resident_id = self._resident_id()
         verify_identity(
             user, real_name=rng.choice("王李张刘陈杨黄赵吴周") + rng.choice("伟芳娜敏静强磊洋"),
             resident_id=resident_id, mobile=f"13{rng.randint(0, 999_999_999):09d}",
@@ -143,9 +142,33 @@ class Simulator:
         )
         return user
 
+    def _resident_id(self) -> str:
+        """A resident ID nobody on the platform holds yet, of an adult of 22 to 50 on the business date.
+
+        Members are adults at KYC, and a borrower of 50 is still under the age limit at maturity
+        (60) for the longest term.
+        """
+        from peerlend.accounts.kyc import resident_id_index
+        from peerlend.accounts.models import Identity
+
+        rng = self.rng
+        while True:
+            age = 22 + (rng.randint(1965, 2000) - 1965) * 28 // 35
+            birth = date(self.today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+            resident_id = make_resident_id(rng.choice(REGIONS), birth, rng.randint(0, 999))
+            if not Identity.objects.filter(resident_id_index=resident_id_index(resident_id)).exists():
+                return resident_id
+
     def _card(self) -> str:
-        digits = "".join(str(self.rng.randint(0, 9)) for _ in range(9))
-        return make_bank_card("622202" + digits, 16)
+        """A card number no member holds yet (KYC refuses a card verified for another member)."""
+        from peerlend.accounts.kyc import bank_card_index
+        from peerlend.accounts.models import Identity
+
+        while True:
+            digits = "".join(str(self.rng.randint(0, 9)) for _ in range(9))
+            card = make_bank_card("622202" + digits, 16)
+            if not Identity.objects.filter(bank_card_index=bank_card_index(card)).exists():
+                return card
 
     def deposit(self, user: User, amount_minor: int) -> None:
         from peerlend.ledger.gateway import sandbox

@@ -7,22 +7,43 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peerlend.domain.money import parse_amount_minor
-from peerlend.lending.models import BorrowerType, Housing, LoanDocument, Purpose, RepaymentMethod
-from peerlend.lending.services import DOCUMENT_TYPES, ApplicationInput, UploadedDocument
+from peerlend.domain.money import format_minor, parse_amount_minor
+from peerlend.lending.models import Housing, LoanDocument, Purpose, RepaymentMethod
+from peerlend.lending.services import (
+    DOCUMENT_TYPES,
+    FACT_RANGES,
+    MAX_ANNUAL_INCOME_MINOR,
+    MAX_MONTHLY_DEBT_MINOR,
+    MAX_UTILISATION_PCT,
+    ApplicationInput,
+    UploadedDocument,
+)
 
 
 class AmountField(forms.CharField):
     """A money amount typed in major units; kept as integer minor units (never a float)."""
+
+    def __init__(self, *args: Any, max_minor: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_minor = max_minor
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
         if text in (None, ""):
             return None
         try:
-            return parse_amount_minor(text.replace(",", ""))
+            minor = parse_amount_minor(text.replace(",", ""))
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+        if self.max_minor is not None and minor > self.max_minor:
+            raise forms.ValidationError(_("At most %(max)s CNY.") % {"max": format_minor(self.max_minor)})
+        return minor
+
+
+def _count(name: str, label: Any, **kwargs: Any) -> forms.IntegerField:
+    """A count with the range the service enforces (lending.services.FACT_RANGES)."""
+    lo, hi = FACT_RANGES[name]
+    return forms.IntegerField(label=label, min_value=lo, max_value=hi, **kwargs)
 
 
 class _BootstrapForm(forms.Form):
@@ -43,20 +64,22 @@ class ApplicationForm(_BootstrapForm):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     title = forms.CharField(label=_("Title"), max_length=120, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    borrower_type = forms.ChoiceField(label=_("Borrower"), choices=BorrowerType.choices, initial=BorrowerType.PERSON)
-    annual_income = AmountField(label=_("Annual income (CNY)"))
-    employment_years = forms.IntegerField(label=_("Years employed"), min_value=0, max_value=60, required=False)
+    # No borrower type field: it comes from the member's verified identity (person or company).
+    annual_income = AmountField(label=_("Annual income (CNY)"), max_minor=MAX_ANNUAL_INCOME_MINOR)
+    employment_years = _count("employment_years", _("Years employed"), required=False)
     housing = forms.ChoiceField(label=_("Housing"), choices=Housing.choices)
-    monthly_debt_payments = AmountField(label=_("Monthly debt payments (CNY)"), required=False)
+    monthly_debt_payments = AmountField(label=_("Monthly debt payments (CNY)"), required=False,
+                                        max_minor=MAX_MONTHLY_DEBT_MINOR)
     region = forms.CharField(label=_("Province / region"), max_length=20, required=False)
-    delinq_2yrs = forms.IntegerField(label=_("Late payments (30+ days) in the last 2 years"), min_value=0, initial=0)
-    inq_last_6mths = forms.IntegerField(label=_("Credit inquiries in the last 6 months"), min_value=0, initial=0)
+    delinq_2yrs = _count("delinq_2yrs", _("Late payments (30+ days) in the last 2 years"), initial=0)
+    inq_last_6mths = _count("inq_last_6mths", _("Credit inquiries in the last 6 months"), initial=0)
+    # Django's DecimalField refuses NaN and Infinity itself.
     revol_util_pct = forms.DecimalField(
-        label=_("Credit card utilisation (%)"), min_value=0, max_value=200, required=False, decimal_places=2
+        label=_("Credit card utilisation (%)"), min_value=0, max_value=MAX_UTILISATION_PCT, required=False,
+        decimal_places=2, max_digits=5,
     )
-    open_il_12m = forms.IntegerField(label=_("Installment loans opened in the last 12 months"), min_value=0,
-                                     required=False)
-    num_il_tl = forms.IntegerField(label=_("Installment loans ever held"), min_value=0, required=False)
+    open_il_12m = _count("open_il_12m", _("Installment loans opened in the last 12 months"), required=False)
+    num_il_tl = _count("num_il_tl", _("Installment loans ever held"), required=False)
 
     def to_input(self) -> ApplicationInput:
         d = self.cleaned_data
@@ -67,7 +90,6 @@ class ApplicationForm(_BootstrapForm):
             purpose=d["purpose"],
             title=d["title"],
             description=d["description"],
-            borrower_type=d["borrower_type"],
             annual_income_minor=d["annual_income"],
             employment_years=d["employment_years"],
             housing=d["housing"],

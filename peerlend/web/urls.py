@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from peerlend.web import urls_accounts, urls_ledger, urls_lending, urls_servicing
+from peerlend.web import urls_accounts, urls_ledger, urls_lending, urls_servicing, urls_tokens, urls_twofactor
 from peerlend.web.views import home
 
 app_name = "web"
@@ -12,4 +12,6 @@ urlpatterns = [
     *urls_ledger.urlpatterns,
     *urls_lending.urlpatterns,
     *urls_servicing.urlpatterns,
+    *urls_tokens.urlpatterns,
+    *urls_twofactor.urlpatterns,
 ]

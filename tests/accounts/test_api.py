@@ -151,8 +151,10 @@ def test_same_resident_id_cannot_verify_two_accounts(client):
     second = make_user(kyc=False)
     client.force_login(second)
     r = client.post("/api/kyc", _kyc_body(resident_id=rid.lower()), content_type="application/json")
-    assert r.status_code == 409 and r.json()["code"] == "identity_in_use"
-    assert "another account" in r.json()["detail"]
+    # Not verified, and not told why: the case goes to staff review (no identity enumeration).
+    assert r.status_code == 202 and r.json()["status"] == "under_review"
+    assert "another account" not in r.json()["detail"]
+    assert client.get("/api/me").json()["kyc_verified"] is False
 
 
 def test_second_verification_of_same_account_is_409(client):

@@ -1,9 +1,9 @@
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from peerlend.accounts.models import Identity
+from peerlend.accounts.models import Identity, IdentityReview
 from peerlend.accounts.services import resident_id_index, verify_identity
 from peerlend.compliance.crypto import decrypt_pii, is_current_key
 from peerlend.errors import Conflict
@@ -49,11 +49,19 @@ def test_duplicate_id_refused_at_the_service_and_database():
     first = make_user()
     rid = first.identity.decrypted()["resident_id"]
     other = make_user(kyc=False)
+    # The service does not say the ID is taken (identity enumeration): the case goes to staff review.
     with pytest.raises(Conflict) as exc:
         verify_identity(other, real_name="赵六", resident_id=rid, mobile="13712345678",
                         bank_card=random_bank_card())
-    assert exc.value.code == "identity_in_use"
+    assert exc.value.code == "identity_under_review"
     assert not Identity.objects.filter(user=other).exists()
+    assert IdentityReview.objects.get(user=other).existing_user == first
+    # The database refuses a second person with the same blind index, whatever the code does.
+    row = Identity.objects.get(user=first)
+    row.pk, row.user = None, make_user(kyc=False)
+    row.bank_card_index = "other"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
 
 
 def test_rotation_re_encrypts_under_the_newest_key(settings, capsys):

@@ -163,7 +163,7 @@ def test_collections_queue_notes_promises_and_roles(portfolio):
     with pytest.raises(PermissionDenied):
         collections.add_contact_note(investor, portfolio[2].pk, "phone", "x")
     deposit(portfolio[2].borrower, 100_00)
-    collections.collect(agent, portfolio[2].pk, 100_00)
+    collections.collect(agent, portfolio[2].pk, 100_00, idempotency_key="collect-1")
     batch.run_day(today + timedelta(days=3))
     promise.refresh_from_db()
     assert promise.status == PromiseToPay.Status.KEPT

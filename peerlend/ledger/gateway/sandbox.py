@@ -9,34 +9,33 @@
   URL (e.g. ``http://127.0.0.1:8100/api/gateway/callback``); otherwise it is handed to the same
   handler the endpoint uses, so the test client and the simulator need no listening socket.
   Any delivered callback can be re-delivered byte for byte (:func:`replay`).
+
+It is a stand-in that signs its own callbacks, so it would let anyone "pay" without money:
+its pages exist only while it is the configured gateway outside production, the payer page acts
+only for the order's owner, and production refuses to start with it (``is_sandbox``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import urllib.request
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from peerlend.domain.money import format_minor
-from peerlend.errors import ApplicationError
+from peerlend.ledger.gateway.base import SIGNATURE_HEADER, GatewayStatus
+from peerlend.ledger.gateway.signing import sign, verify_hmac_callback
 from peerlend.ledger.models import DepositOrder, GatewayCallbackLog, Withdrawal
-
-SIGNATURE_HEADER = "X-Gateway-Signature"
-
-
-def sign(body: bytes) -> str:
-    secret = settings.PEERLEND_GATEWAY_SECRET.encode()
-    return hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
 class SandboxGateway:
+    is_sandbox = True
+
     def create_deposit_order(self, order: DepositOrder) -> str:
         return reverse("web:sandbox_pay", args=[order.public_id])
 
@@ -45,15 +44,17 @@ class SandboxGateway:
         return None
 
     def verify_callback(self, body: bytes, signature: str) -> dict[str, Any]:
-        if not signature or not hmac.compare_digest(sign(body), signature.strip().lower()):
-            raise ApplicationError("bad gateway signature", code="bad_signature", status=401)
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise ApplicationError("callback body is not JSON", code="malformed_callback") from None
-        if not isinstance(payload, dict):
-            raise ApplicationError("callback body must be a JSON object", code="malformed_callback")
-        return payload
+        return verify_hmac_callback(body, signature)
+
+    def query_status(self, kind: str, public_id: str) -> GatewayStatus | None:
+        # The sandbox bank keeps no books of its own: the platform's order is all there is.
+        model = DepositOrder if kind == "deposit" else Withdrawal
+        obj = model.objects.filter(public_id=public_id).first()
+        if obj is None:
+            return None
+        status: Literal["pending", "succeeded", "failed"] = obj.status
+        return {"status": status, "amount": format_minor(obj.amount_minor, obj.currency),
+                "currency": obj.currency, "gateway_txn": obj.gateway_reference}
 
 
 def _encode(payload: dict[str, Any]) -> bytes:
@@ -62,6 +63,8 @@ def _encode(payload: dict[str, Any]) -> bytes:
 
 def deliver(body: bytes, signature: str) -> tuple[int, dict[str, Any]]:
     """Send a signed callback to the platform, over HTTP when a callback URL is configured."""
+    if getattr(settings, "PRODUCTION", False):
+        raise ImproperlyConfigured("the sandbox gateway does not run in production")
     url = getattr(settings, "PEERLEND_SANDBOX_CALLBACK_URL", None) or os.environ.get("PEERLEND_SANDBOX_CALLBACK_URL")
     if url:
         request = urllib.request.Request(  # noqa: S310 - operator-configured http(s) URL

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from peerlend.accounts import selectors, services
-from peerlend.accounts.models import User
+from peerlend.accounts.kyc import KYC_UNDER_REVIEW
+from peerlend.accounts.models import IdentityKind, IdentityReview, User
 from peerlend.errors import ApplicationError
 
 
@@ -41,10 +42,21 @@ class RegisterForm(_BootstrapForm):
 
 
 class KycForm(_BootstrapForm):
-    real_name = forms.CharField(label=_("Real name"), max_length=64)
-    resident_id = forms.CharField(label=_("Resident ID number"), max_length=32)
+    kind = forms.ChoiceField(label=_("Verify as"), choices=IdentityKind.choices, initial=IdentityKind.PERSON,
+                             required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    real_name = forms.CharField(label=_("Real name"), max_length=64,
+                                help_text=_("For a company: the legal representative's name."))
+    resident_id = forms.CharField(label=_("Resident ID number"), max_length=32,
+                                  help_text=_("For a company: the legal representative's resident ID number."))
     mobile = forms.CharField(label=_("Mobile number"), max_length=32)
     bank_card = forms.CharField(label=_("Bank card number"), max_length=32)
+    company_name = forms.CharField(label=_("Company name"), max_length=120, required=False,
+                                   help_text=_("Companies only: the name on the business licence."))
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=32, required=False,
+                                  help_text=_("Companies only: the 18-character code on the business licence."))
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or IdentityKind.PERSON
 
 
 class AgentRegisterForm(RegisterForm, KycForm):
@@ -99,17 +111,26 @@ class LogoutView(auth_views.LogoutView):
 def kyc(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     identity = selectors.masked_identity(user)
-    form = None if identity else KycForm(request.POST or None)
+    kyc_status = selectors.kyc_status(user)
+    form = KycForm(request.POST or None) if kyc_status == "unverified" else None
+    status = 200
     if form is not None and request.method == "POST" and form.is_valid():
         try:
-            services.verify_identity(user, **form.cleaned_data)
+            result = services.submit_identity(user, **form.cleaned_data)
         except ApplicationError as exc:
             _attach_error(form, exc)
+            status = exc.status if exc.status == 429 else 400
         else:
-            messages.success(request, _("Your identity is verified."))
+            if isinstance(result, IdentityReview):
+                # The same answer whatever the reason: it must not tell who is on the platform.
+                messages.info(request, KYC_UNDER_REVIEW)
+            else:
+                messages.success(request, _("Your identity is verified."))
             return redirect("web:kyc")
-    status = 400 if form is not None and form.errors else 200
-    return render(request, "web/accounts/kyc.html", {"form": form, "identity": identity}, status=status)
+    if form is not None and form.errors and status == 200:
+        status = 400
+    return render(request, "web/accounts/kyc.html",
+                  {"form": form, "identity": identity, "under_review": kyc_status == "under_review"}, status=status)
 
 
 @login_required
@@ -128,8 +149,12 @@ def agent_console(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             _attach_error(form, exc)
         else:
-            messages.success(request, _("Member %(username)s registered and verified in person.")
-                             % {"username": member.username})
+            if selectors.kyc_status(member) == "under_review":
+                messages.info(request, _("Member %(username)s registered; the identity was submitted for review "
+                                         "by compliance staff.") % {"username": member.username})
+            else:
+                messages.success(request, _("Member %(username)s registered and verified in person.")
+                                 % {"username": member.username})
             return redirect("web:agent_members")
     return render(request, "web/accounts/agent_console.html", {"form": form, "point": point},
                   status=400 if form.errors else 200)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,11 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError, NotFound, PermissionDenied
-from peerlend.ledger import selectors, services
-from peerlend.ledger.gateway import get_gateway, sandbox
+from peerlend.ledger import limits, selectors, services
+from peerlend.ledger.gateway import get_gateway, sandbox, sandbox_enabled
 from peerlend.ledger.idempotency import run_idempotent
 from peerlend.ledger.models import ReconciliationItem, Withdrawal
 from peerlend.ledger.reconciliation import import_statement, resolve_item
+from peerlend.web.errors import error_response
+from peerlend.web.params import form_id
 
 OPERATOR_ROLES = ("operator", "admin")
 
@@ -52,6 +57,9 @@ def account(request: HttpRequest) -> HttpResponse:
         "withdrawals": selectors.user_withdrawals(request.user),
         # A fresh key per rendered form: a double submit replays instead of moving money twice.
         "form_key": uuid.uuid4().hex,
+        # Shown with each form: the most per transaction, and what is left of today's limit.
+        "deposit_limit": limits.headroom(request.user, "deposit"),
+        "withdrawal_limit": limits.headroom(request.user, "withdrawal"),
     }
     return render(request, "web/ledger/account.html", context)
 
@@ -110,12 +118,39 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     return redirect("web:account")
 
 
+def _sandbox_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The sandbox's pages answer 404 unless it is the configured gateway outside production.
+
+    The URL patterns are not even registered otherwise; this guards a settings change at run time.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not sandbox_enabled():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_sandbox_only
 @require_http_methods(["GET", "POST"])
 def sandbox_pay(request: HttpRequest, order_id: str) -> HttpResponse:
-    """The sandbox gateway's payer page (stands in for the bank's or wallet's page)."""
+    """The sandbox gateway's payer page (stands in for the bank's page), for the order's owner only.
+
+    Its "Pay" button signs a callback itself, so anyone else pressing it would credit money that
+    never arrived: anonymous visitors log in first, other members see no such order.
+    """
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return render(request, "web/ledger/refused.html",
+                          {"message": _("Log in to pay your deposit order.")}, status=403)
+        return redirect_to_login(request.get_full_path())
     try:
         order = services.get_deposit_order(order_id)
     except NotFound:
+        order = None
+    if order is None or order.user_id != request.user.pk:
         return render(request, "web/ledger/sandbox_pay.html", {"missing": True}, status=404)
     result = None
     if request.method == "POST":
@@ -123,7 +158,7 @@ def sandbox_pay(request: HttpRequest, order_id: str) -> HttpResponse:
         status, body = sandbox.pay(order, succeed=succeed)
         result = {"status": status, "body": body}
         order.refresh_from_db()
-        if request.user.is_authenticated and request.user.pk == order.user_id and status == 200:
+        if status == 200:
             if order.status == "succeeded":
                 messages.success(request, _("Deposit received."))
             else:
@@ -134,10 +169,11 @@ def sandbox_pay(request: HttpRequest, order_id: str) -> HttpResponse:
     })
 
 
+@_sandbox_only
 @login_required
 @require_http_methods(["GET", "POST"])
 def sandbox_payouts(request: HttpRequest) -> HttpResponse:
-    """The sandbox bank's payout console: settle or bounce pending withdrawals."""
+    """The sandbox bank's payout console (operators): settle or bounce pending withdrawals."""
     try:
         _require_operator(request)
     except PermissionDenied as exc:
@@ -176,7 +212,11 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
                                                                 "m": result.matched, "b": result.unmatched_bank,
                                                                 "l": result.unmatched_ledger})
             else:
-                item = ReconciliationItem.objects.filter(pk=request.POST.get("item_id") or 0).first()
+                item_id = form_id(request.POST.get("item_id"))
+                if item_id is None:
+                    return error_response(request, 400, "invalid_id",
+                                          _("The item id must be a positive whole number."))
+                item = ReconciliationItem.objects.filter(pk=item_id).first()
                 if item is None:
                     raise NotFound(_("no such reconciliation item"))
                 resolve_item(request.user, item, request.POST.get("reason", ""))

@@ -21,6 +21,7 @@ from peerlend.errors import ApplicationError, NotFound
 from peerlend.lending import selectors, services
 from peerlend.lending.contract_pdf import render_contract_pdf
 from peerlend.lending.models import Loan, LoanDocument, Purpose
+from peerlend.web.errors import error_response
 from peerlend.web.forms_lending import ApplicationForm, DecisionForm, InvestForm, OfflineApplicationForm
 
 
@@ -37,7 +38,10 @@ def _loan_or_404(loan_id: int, user: Any) -> Loan:
 
 
 def marketplace(request: HttpRequest) -> HttpResponse:
-    f = selectors.MarketFilter.from_query(request.GET.dict())
+    try:
+        f = selectors.MarketFilter.from_query(request.GET.dict())
+    except ApplicationError as exc:  # a filter that is not a number in range (NaN, Infinity, 1e999, ...)
+        return error_response(request, exc.status, exc.code, exc.message)
     page = Paginator(selectors.marketplace(f), 12).get_page(request.GET.get("page"))
     context = {"page": page, "filter": f, "purposes": Purpose.choices, "sorts": selectors.SORTS,
                "grades": selectors.GRADE_LETTERS, "query": request.GET.copy()}

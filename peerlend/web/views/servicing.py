@@ -21,6 +21,8 @@ from peerlend.errors import ApplicationError
 from peerlend.ledger.idempotency import run_idempotent
 from peerlend.lending.models import Loan
 from peerlend.servicing import collections, notifications, selectors, services
+from peerlend.web.errors import error_response
+from peerlend.web.params import form_id
 
 
 def _amount(request: HttpRequest, required: bool = True) -> int | None:
@@ -33,13 +35,25 @@ def _amount(request: HttpRequest, required: bool = True) -> int | None:
         raise ApplicationError(_("Invalid amount: %(why)s") % {"why": exc}, code="invalid_amount") from exc
 
 
+def _borrowers_loan(request: HttpRequest, loan_id: int) -> Loan:
+    """The loan, if the caller is its borrower: 404/403 before any input is read (the service checks again)."""
+    loan = Loan.objects.filter(pk=loan_id).first()
+    if loan is None:
+        raise Http404(_("No such loan."))
+    if loan.borrower_id != request.user.pk:
+        raise DjangoPermissionDenied(_("Only the loan's borrower can pay it here."))
+    return loan
+
+
 @login_required
 def loan_servicing(request: HttpRequest, loan_id: int) -> HttpResponse:
     loan = Loan.objects.filter(pk=loan_id).first()
     user: Any = request.user
     if loan is None:
         raise Http404(_("No such loan."))
-    if loan.borrower_id != user.pk and not user.has_role(Role.COLLECTIONS):
+    is_borrower = loan.borrower_id == user.pk
+    # Collections staff see the schedules of the loans they work on (behind on payments) only.
+    if not is_borrower and not (user.has_role(Role.COLLECTIONS) and loan.status in services.COLLECTIBLE):
         raise DjangoPermissionDenied(_("This page is for the loan's borrower."))
     today = business_date()
     rows = selectors.schedule_view(loan, today)
@@ -48,9 +62,11 @@ def loan_servicing(request: HttpRequest, loan_id: int) -> HttpResponse:
         "loan": loan, "rows": rows, "today": today,
         "owed_now": services.owed_minor(insts, today, ahead=False),
         "owed_with_next": services.owed_minor(insts, today, ahead=True),
-        "quote": services.prepayment_quote(loan, insts, today) if loan.status in services.SERVICED else None,
+        # The pay and prepay forms are the borrower's alone; staff collect from the collections page.
+        "quote": services.prepayment_quote(loan, insts, today)
+        if is_borrower and loan.status in services.SERVICED else None,
         "payments": selectors.payments_of(loan)[:20],
-        "key": uuid.uuid4().hex, "can_pay": loan.status in (*services.SERVICED, "charged_off"),
+        "key": uuid.uuid4().hex, "can_pay": is_borrower and loan.status in (*services.SERVICED, "charged_off"),
         "has_contract": hasattr(loan, "contract"),
     }
     return render(request, "web/servicing/loan.html", context)
@@ -67,6 +83,8 @@ def _money_action(request: HttpRequest, loan_id: int, scope: str, fn: Any, amoun
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("web:loan_servicing", loan_id=loan_id)
+    if status == 403:  # the service refused the caller (the loan changed hands meanwhile): not a page message
+        raise DjangoPermissionDenied(body.get("detail", ""))
     if status >= 400:
         messages.error(request, body.get("detail", _("The payment was refused.")))
     else:
@@ -77,6 +95,7 @@ def _money_action(request: HttpRequest, loan_id: int, scope: str, fn: Any, amoun
 @login_required
 @require_POST
 def repay(request: HttpRequest, loan_id: int) -> HttpResponse:
+    _borrowers_loan(request, loan_id)
     try:
         amount = _amount(request)
     except ApplicationError as exc:
@@ -89,6 +108,7 @@ def repay(request: HttpRequest, loan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def prepay(request: HttpRequest, loan_id: int) -> HttpResponse:
+    _borrowers_loan(request, loan_id)
     try:
         amount = _amount(request, required=False)
     except ApplicationError as exc:
@@ -118,13 +138,17 @@ def collections_queue(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied(exc.message) from exc
     return render(request, "web/servicing/collections.html", {
         "rows": rows, "pending": selectors.pending_compensations(),
-        "methods": collections.ContactNote.Method.choices})
+        "methods": collections.ContactNote.Method.choices,
+        # A fresh key per rendered page (suffixed per loan): a double submit replays instead of collecting twice.
+        "key": uuid.uuid4().hex})
 
 
 @login_required
 @require_POST
 def collections_action(request: HttpRequest, loan_id: int) -> HttpResponse:
     user: Any = request.user
+    if not user.has_role(Role.COLLECTIONS):
+        raise DjangoPermissionDenied(_("This page is for collections staff."))
     kind = request.POST.get("action")
     try:
         if kind == "note":
@@ -139,7 +163,9 @@ def collections_action(request: HttpRequest, loan_id: int) -> HttpResponse:
         elif kind == "collect":
             amount = _amount(request)
             assert amount is not None
-            messages.success(request, collections.collect(user, loan_id, amount)["message"])
+            result = collections.collect(user, loan_id, amount,
+                                         idempotency_key=request.POST.get("idempotency_key"))
+            messages.success(request, result["message"])
         else:
             messages.error(request, _("Unknown action."))
     except ValueError:
@@ -154,6 +180,9 @@ def collections_action(request: HttpRequest, loan_id: int) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        notifications.mark_read(request.user, int(request.POST.get("id", "0") or 0))
+        notification_id = form_id(request.POST.get("id"))
+        if notification_id is None:
+            return error_response(request, 400, "invalid_id", _("The message id must be a positive whole number."))
+        notifications.mark_read(request.user, notification_id)
         return redirect("web:inbox")
     return render(request, "web/servicing/inbox.html", {"messages_": notifications.inbox(request.user)[:100]})

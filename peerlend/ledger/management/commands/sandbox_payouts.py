@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peerlend.ledger import selectors
-from peerlend.ledger.gateway import sandbox
+from peerlend.ledger.gateway import sandbox, sandbox_enabled
 from peerlend.ledger.models import Withdrawal
 
 
@@ -20,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--settle-all", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not sandbox_enabled():
+            raise CommandError("the sandbox gateway is not the configured gateway (or this is production)")
         pending = list(selectors.pending_withdrawals())
         todo: list[tuple[Withdrawal, bool]] = []
         if options["settle_all"]:

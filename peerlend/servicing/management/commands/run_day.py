@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from peerlend.ledger import outbox
 from peerlend.querylog import without_query_log
 from peerlend.servicing.batch import DEFAULT_CHUNK, run_days
 
@@ -37,3 +38,5 @@ class Command(BaseCommand):
             days = run_days(start, until, chunk_size=max(1, options["chunk"]))
         for day, summary in days.items():
             self.stdout.write(f"{day.isoformat()} {json.dumps(summary, sort_keys=True)}")
+        # Retry what the outbox could not send at the time (gateway down, ...).
+        self.stdout.write("outbox " + json.dumps(outbox.send_pending().as_dict(), sort_keys=True))

@@ -1,0 +1,160 @@
+"""The outbox: requests to the outside world leave only after the transaction that decided them commits.
+
+DESIGN.md, Ledger: anything that leaves the process is written to an outbox in the same
+transaction and sent after commit by a sender that retries; a rolled-back transaction sends
+nothing. So:
+
+* :func:`enqueue` writes an ``OutboxMessage`` row inside the caller's transaction and asks
+  Django to send it right after the outermost commit (``transaction.on_commit``). A rollback
+  removes the row and the callback together.
+* :func:`send_pending` (``peerlend send-outbox``, also run by ``peerlend run-day``) sends what
+  is due and still pending: a message whose send failed (bank down) is retried with a growing
+  delay, at most ``PEERLEND_OUTBOX_MAX_ATTEMPTS`` times, then marked failed for an operator
+  (``peerlend send-outbox --retry-failed`` queues failed ones again).
+* Nothing is sent while a transaction is open, and a sender first claims a message (compare-
+  and-set on a short lease) so two senders do not both send it. Delivery is still at least once
+  (a crash after the bank accepted but before the row says so resends), so handlers must be
+  idempotent; gateway adapters key payouts on the withdrawal id (docs/gateway.md).
+
+Handlers are registered by kind. A higher context (SMS, e-mail) registers its own with
+:func:`register_handler` instead of this module importing it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from peerlend.ledger.models import OutboxMessage, PaymentStatus, Withdrawal
+
+logger = logging.getLogger("peerlend.ledger.outbox")
+
+PAYOUT = "gateway.payout"
+LEASE = timedelta(minutes=5)  # longer than any single send (adapters time out sooner)
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=1)
+Status = OutboxMessage.Status
+
+Handler = Callable[[dict[str, Any]], None]
+_handlers: dict[str, Handler] = {}
+
+
+def register_handler(kind: str, handler: Handler) -> None:
+    _handlers[kind] = handler
+
+
+def max_attempts() -> int:
+    return max(1, int(getattr(settings, "PEERLEND_OUTBOX_MAX_ATTEMPTS", 8)))
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at one hour."""
+    return min(FIRST_RETRY * (2 ** max(0, attempts - 1)), MAX_RETRY)
+
+
+def enqueue(kind: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Write a message with the current transaction; it is sent after that transaction commits."""
+    if kind not in _handlers:
+        raise ValueError(f"no outbox handler for {kind!r}")
+    message = OutboxMessage.objects.create(kind=kind, payload=payload, next_attempt_at=timezone.now())
+    # robust: a failure here must not turn the member's committed request into an error page.
+    transaction.on_commit(functools.partial(send_message, message.pk), robust=True)
+    return message
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    retrying: int = 0  # failed this time, stays pending
+    failed: int = 0  # gave up after the last attempt
+    skipped: int = 0  # another sender holds it, or it is no longer pending
+
+    def as_dict(self) -> dict[str, int]:
+        return {"sent": self.sent, "retrying": self.retrying, "failed": self.failed, "skipped": self.skipped}
+
+
+def send_message(pk: int, *, now: datetime | None = None) -> str:
+    """Send one pending message. Returns "sent", "retrying", "failed" or "skipped"."""
+    if connection.in_atomic_block:
+        # Never call out while rows may be locked or the decision could still roll back.
+        logger.warning("outbox: not sending message %s inside an open transaction", pk)
+        return "skipped"
+    now = now or timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(pk=pk, status=Status.PENDING)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(locked_until=now + LEASE)
+    )
+    if claimed != 1:
+        return "skipped"
+    message = OutboxMessage.objects.get(pk=pk)
+    attempts = message.attempts + 1
+    try:
+        handler = _handlers.get(message.kind)
+        if handler is None:
+            raise LookupError(f"no outbox handler for {message.kind!r}")
+        handler(message.payload)
+    except Exception as exc:  # any failure means "not sent": keep the message and retry it
+        give_up = attempts >= max_attempts()
+        OutboxMessage.objects.filter(pk=pk).update(
+            attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:500], locked_until=None,
+            status=Status.FAILED if give_up else Status.PENDING, next_attempt_at=now + retry_delay(attempts),
+        )
+        log = logger.error if give_up else logger.warning
+        log("outbox: %s message %s attempt %d failed%s: %s", message.kind, pk, attempts,
+            " (giving up)" if give_up else "", exc)
+        return "failed" if give_up else "retrying"
+    OutboxMessage.objects.filter(pk=pk).update(
+        status=Status.SENT, attempts=attempts, sent_at=now, locked_until=None, last_error=""
+    )
+    return "sent"
+
+
+def send_pending(*, now: datetime | None = None, due_only: bool = True, limit: int = 1000) -> SendSummary:
+    """Send pending messages (those due, or all with ``due_only=False``), oldest first."""
+    summary = SendSummary()
+    if connection.in_atomic_block:
+        logger.warning("outbox: send_pending called inside an open transaction; nothing sent")
+        return summary
+    now = now or timezone.now()
+    pending = OutboxMessage.objects.filter(status=Status.PENDING)
+    if due_only:
+        pending = pending.filter(next_attempt_at__lte=now)
+    for pk in list(pending.order_by("pk").values_list("pk", flat=True)[:limit]):
+        outcome = send_message(pk, now=now)
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+    return summary
+
+
+def requeue_failed(*, now: datetime | None = None) -> int:
+    """Give failed messages a fresh set of attempts (after the cause was fixed)."""
+    return OutboxMessage.objects.filter(status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=now or timezone.now(), locked_until=None
+    )
+
+
+def _send_payout(payload: dict[str, Any]) -> None:
+    from peerlend.ledger.gateway import get_gateway
+
+    withdrawal = Withdrawal.objects.get(public_id=payload["withdrawal_id"])
+    if withdrawal.status != PaymentStatus.PENDING:
+        return  # already settled or bounced: there is nothing left to ask for
+    get_gateway().request_payout(withdrawal)
+
+
+def register_builtin_handlers() -> None:
+    register_handler(PAYOUT, _send_payout)
+
+
+def request_payout(withdrawal: Withdrawal) -> OutboxMessage:
+    """Queue the gateway payout request for ``withdrawal`` (sent after commit)."""
+    return enqueue(PAYOUT, {"withdrawal_id": withdrawal.public_id})
