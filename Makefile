@@ -10,7 +10,7 @@ DEBUG ?= 0
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-postgres test-e2e lint bench clean
+.PHONY: install run dev test test-postgres test-e2e lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(STAMP)
 	$(BIN)/peerlend migrate --noinput
 	$(BIN)/peerlend seed-demo
 	DEBUG=$(DEBUG) $(BIN)/peerlend runserver $(HOST):$(PORT)
+
+# The same with DEBUG on (Django's debug pages, for developing the site itself).
+dev:
+	$(MAKE) run DEBUG=1
 
 test: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not e2e" $(PYTEST_ARGS)
