@@ -76,7 +76,8 @@ def make_agent(point: ServicePoint | None = None) -> User:
 
 
 def make_user(username: str | None = None, *, roles: Iterable[str] = ("investor",), kyc: bool = True,
-              password: str = "Passw0rd!x", channel: str = "online", kind: str = "person") -> User:
+              password: str = "Passw0rd!x", channel: str = "online", kind: str = "person",
+              suitable: bool = True) -> User:
     """A member with ``roles`` and (unless ``kyc=False``) a verified KYC identity (a company with ``kind``).
 
     With ``channel="offline"`` a service point and its agent are created, and the agent registers
@@ -94,6 +95,12 @@ def make_user(username: str | None = None, *, roles: Iterable[str] = ("investor"
     )
     if kyc:
         make_identity(user, agent=agent, point=point, kind=kind)
+    if kyc and suitable and user.has_role(Role.INVESTOR):
+        # A verified investor ready to buy any grade (risk questionnaire and disclosure done);
+        # ``suitable=False`` leaves both undone, as for a member who just registered.
+        from peerlend.investing.services import make_suitable
+
+        make_suitable(user)
     return user
 
 

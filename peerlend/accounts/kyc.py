@@ -28,6 +28,7 @@ from peerlend.accounts.models import Channel, Identity, IdentityKind, IdentityRe
 from peerlend.compliance.crypto import blind_index, encrypt_pii
 from peerlend.compliance.services import record_audit
 from peerlend.domain import validators
+from peerlend.domain_errors import domain_message
 from peerlend.errors import ApplicationError, Conflict
 
 RESIDENT_ID_INDEX = "resident_id"
@@ -66,38 +67,58 @@ def bank_card_index(card: str) -> str:
 # -- cleaning -------------------------------------------------------------------------------------
 
 
-def _clean(field: str, code: str, check: Any, value: Any) -> str:
-    try:
-        return str(check(value))
-    except ValueError as exc:
-        raise ApplicationError(
-            _("%(field)s: %(problem)s") % {"field": field, "problem": _(str(exc))}, code=code,
-            extra={"field": field},
-        ) from None
+class _FieldErrors:
+    """Every field's problem of one submission, so the member sees them all at once (not the first only).
+
+    Raised as one ``ApplicationError``: ``code`` and ``field`` are the first problem's (API clients
+    read those), ``errors`` maps each field to its own message and ``codes`` each field to its code.
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
+
+    def add(self, field: str, code: str, message: str) -> None:
+        if field not in self.errors:
+            self.errors[field] = str(message)
+            self.codes[field] = code
+
+    def check(self, field: str, code: str, check: Any, value: Any) -> str:
+        try:
+            return str(check(value))
+        except ApplicationError as exc:
+            self.add(field, exc.code, exc.message)
+        except ValueError as exc:
+            # The domain validators speak plain English: translate at this boundary.
+            self.add(field, code, domain_message(exc))
+        return ""
+
+    def raise_if_any(self) -> None:
+        if not self.errors:
+            return
+        first = next(iter(self.errors))
+        summary = "; ".join(f"{field}: {message}" for field, message in self.errors.items())
+        raise ApplicationError(summary, code=self.codes[first],
+                               extra={"field": first, "errors": dict(self.errors), "codes": dict(self.codes)})
 
 
 def _clean_real_name(value: Any) -> str:
     name = " ".join(str(value or "").split())
     if not name:
-        raise ApplicationError(_("real_name: real name is required"), code="invalid_real_name",
-                               extra={"field": "real_name"})
+        raise ApplicationError(_("Enter your real name."), code="invalid_real_name")
     if len(name) > 64:
-        raise ApplicationError(_("real_name: real name must have at most 64 characters"),
-                               code="invalid_real_name", extra={"field": "real_name"})
+        raise ApplicationError(_("A real name has at most 64 characters."), code="invalid_real_name")
     if any(ch.isdigit() for ch in name):
-        raise ApplicationError(_("real_name: real name must not contain digits"), code="invalid_real_name",
-                               extra={"field": "real_name"})
+        raise ApplicationError(_("A real name has no digits."), code="invalid_real_name")
     return name
 
 
 def _clean_company_name(value: Any) -> str:
     name = " ".join(str(value or "").split())
     if not name:
-        raise ApplicationError(_("company_name: the company's registered name is required"),
-                               code="invalid_company_name", extra={"field": "company_name"})
+        raise ApplicationError(_("Enter the company's registered name."), code="invalid_company_name")
     if len(name) > 120:
-        raise ApplicationError(_("company_name: the company name must have at most 120 characters"),
-                               code="invalid_company_name", extra={"field": "company_name"})
+        raise ApplicationError(_("A company name has at most 120 characters."), code="invalid_company_name")
     return name
 
 
@@ -116,22 +137,25 @@ def _require_adult(resident_id: str, today: dt.date, kind: str) -> None:
 
 def clean_submission(*, kind: str, real_name: Any, resident_id: Any, mobile: Any, bank_card: Any,
                      company_name: Any = "", credit_code: Any = "", today: dt.date) -> KycSubmission:
-    """Validate every field (formats, check digits, adulthood on ``today``); refuse with the field named."""
+    """Validate every field (formats, check digits, adulthood on ``today``); refuse naming every bad field."""
     if kind not in IdentityKind.values:
         raise ApplicationError(_("kind: must be person or company"), code="invalid_kind", extra={"field": "kind"})
-    name = _clean_real_name(real_name)
-    rid = _clean("resident_id", "invalid_resident_id",
-                 lambda v: validators.validate_resident_id(v, today=today), resident_id)
-    phone = _clean("mobile", "invalid_mobile", validators.validate_mobile, mobile)
-    card = _clean("bank_card", "invalid_bank_card", validators.validate_bank_card, bank_card)
+    problems = _FieldErrors()
+    name = problems.check("real_name", "invalid_real_name", _clean_real_name, real_name)
+    rid = problems.check("resident_id", "invalid_resident_id",
+                         lambda v: validators.validate_resident_id(v, today=today), resident_id)
+    phone = problems.check("mobile", "invalid_mobile", validators.validate_mobile, mobile)
+    card = problems.check("bank_card", "invalid_bank_card", validators.validate_bank_card, bank_card)
     company = code = ""
     if kind == IdentityKind.COMPANY:
-        company = _clean_company_name(company_name)
-        code = _clean("credit_code", "invalid_credit_code", validators.validate_credit_code, credit_code)
+        company = problems.check("company_name", "invalid_company_name", _clean_company_name, company_name)
+        code = problems.check("credit_code", "invalid_credit_code", validators.validate_credit_code, credit_code)
     elif (company_name or "").strip() or (credit_code or "").strip():
-        raise ApplicationError(_("credit_code: a company name and credit code are for company verification"),
-                               code="invalid_kind", extra={"field": "credit_code"})
-    _require_adult(rid, today, kind)
+        problems.add("credit_code", "invalid_kind",
+                     _("A company name and credit code are only for company verification."))
+    if rid:
+        problems.check("resident_id", "underage", lambda v: _require_adult(v, today, kind), rid)
+    problems.raise_if_any()
     return KycSubmission(kind=kind, real_name=name, resident_id=rid, mobile=phone, bank_card=card,
                          company_name=company, credit_code=code)
 
@@ -172,7 +196,7 @@ def take_attempt(user: User, now: dt.datetime | None = None) -> None:
 def _refuse_foreign_card(user: User, card_index: str) -> None:
     if Identity.objects.filter(bank_card_index=card_index).exclude(user_id=user.pk).exists():
         raise Conflict(
-            _("bank_card: this bank card cannot be used for verification; use a card held in your own name"),
+            _("This bank card cannot be used for verification; use a card held in your own name."),
             code="bank_card_unusable", extra={"field": "bank_card"},
         )
 

@@ -267,3 +267,49 @@ class IdentityReview(models.Model):
 
     def __str__(self) -> str:
         return f"identity review {self.pk} of {self.user_id} ({self.status})"
+
+
+class LegalDocument(models.TextChoices):
+    TERMS = "terms", _("Terms of service")
+    PRIVACY = "privacy", _("Privacy notice")
+
+
+class TermsAcceptance(models.Model):
+    """A member accepted a version of the terms of service or the privacy notice, at a time (append-only)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="terms_acceptances")
+    document = models.CharField(_("document"), max_length=16, choices=LegalDocument.choices)
+    version = models.CharField(_("version"), max_length=32)
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document", "version"], name="uniq_terms_acceptance"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted {self.document} {self.version}"
+
+
+class ConsentCode(models.Model):
+    """A member's one-time consent for one agent to file an application on their behalf.
+
+    Only a keyed digest of the code is stored; the code reaches the member alone (SMS, e-mail), who
+    reads it out to the agent. It expires after ``CONSENT_CODE_MINUTES`` and is refused after
+    ``CONSENT_CODE_MAX_TRIES`` wrong entries.
+    """
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consent_codes")
+    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    failed_tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "agent", "used_at"], name="accounts_consent_open")]
+
+    def __str__(self) -> str:
+        return f"consent of {self.member_id} for agent {self.agent_id}"

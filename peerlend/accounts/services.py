@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from peerlend.accounts import kyc
+from peerlend.accounts import kyc, passwords, terms
 from peerlend.accounts.kyc import RESIDENT_ID_INDEX, resident_id_index  # noqa: F401  (callers import them here)
 from peerlend.accounts.models import (
     DEFAULT_MEMBER_ROLES,
@@ -80,7 +80,7 @@ def require_agent_point(agent: Any, service_point: ServicePoint | None = None) -
 # -- registration ---------------------------------------------------------------------------------
 
 
-def _validated_credentials(username: str, password: str, email: str) -> tuple[str, str]:
+def _validated_credentials(username: str, password: str | None, email: str) -> tuple[str, str]:
     username = (username or "").strip()
     if not username:
         raise ApplicationError(_("username is required"), code="invalid_username", extra={"field": "username"})
@@ -100,6 +100,8 @@ def _validated_credentials(username: str, password: str, email: str) -> tuple[st
         except ValidationError:
             raise ApplicationError(_("enter a valid email address"), code="invalid_email",
                                    extra={"field": "email"}) from None
+    if password is None:  # no password yet: the member chooses it through a one-time link
+        return username, email
     try:
         validate_password(password or "", user=User(username=username, email=email))
     except ValidationError as exc:
@@ -107,7 +109,7 @@ def _validated_credentials(username: str, password: str, email: str) -> tuple[st
     return username, email
 
 
-def _create_member(username: str, password: str, email: str, **extra: Any) -> User:
+def _create_member(username: str, password: str | None, email: str, **extra: Any) -> User:
     username, email = _validated_credentials(username, password, email)
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(_("this username is already taken"), code="username_taken", extra={"field": "username"})
@@ -122,20 +124,35 @@ def _create_member(username: str, password: str, email: str, **extra: Any) -> Us
 
 
 @transaction.atomic
-def register_member(*, username: str, password: str, email: str = "") -> User:
-    """Online self-registration. The password is hashed with argon2 (settings.PASSWORD_HASHERS)."""
-    return _create_member(username, password, email, channel=Channel.ONLINE)
+def register_member(*, username: str, password: str, email: str = "", accepted_terms: bool = False) -> User:
+    """Online self-registration. The password is hashed with argon2 (settings.PASSWORD_HASHERS).
+
+    ``accepted_terms``: the member ticked the current terms of service and privacy notice, recorded
+    with their versions and the time (``accounts.terms``).
+    """
+    user = _create_member(username, password, email, channel=Channel.ONLINE)
+    if accepted_terms:
+        terms.record_acceptance(user)
+    return user
 
 
 @transaction.atomic
-def register_member_offline(agent: User, *, username: str, password: str, email: str = "",
-                            service_point: ServicePoint | None = None) -> User:
-    """An agent registers a member in person at their service point (channel ``offline``)."""
+def register_member_offline(agent: User, *, username: str, email: str = "",
+                            service_point: ServicePoint | None = None, send_link: bool = True) -> User:
+    """An agent registers a member in person at their service point (channel ``offline``).
+
+    The agent never sets or sees the password: the account starts with none usable, and the member
+    chooses it through a one-time link sent by e-mail and SMS after commit (``passwords``). With
+    ``send_link=False`` the caller sends it later in the same transaction, once the mobile number
+    is on file (``register_and_verify_offline``).
+    """
     point = require_agent_point(agent, service_point)
-    user = _create_member(username, password, email, channel=Channel.OFFLINE, registered_by=agent,
+    user = _create_member(username, None, email, channel=Channel.OFFLINE, registered_by=agent,
                           registered_point=point)
     record_audit(actor=agent, action="accounts.member_registered_offline", target=user,
                  new={"username": user.username, "service_point": point.code, "channel": Channel.OFFLINE})
+    if send_link:
+        passwords.send_welcome_link(user)
     return user
 
 
@@ -308,20 +325,23 @@ def assign_agent(actor: User, agent: User, point: ServicePoint, reason: str) -> 
 
 
 @transaction.atomic
-def register_and_verify_offline(agent: User, *, username: str, password: str, email: str = "", real_name: str,
+def register_and_verify_offline(agent: User, *, username: str, email: str = "", real_name: str,
                                 resident_id: str, mobile: str, bank_card: str, kind: str = IdentityKind.PERSON,
                                 company_name: str = "", credit_code: str = "",
                                 service_point: ServicePoint | None = None) -> User:
     """The agent console's one step: register a member and verify the identity in person.
 
     A refusal undoes the registration too. An identity already on the platform keeps the new
-    member registered with an open review (``selectors.kyc_status`` says ``under_review``).
+    member registered with an open review (``selectors.kyc_status`` says ``under_review``). The
+    member then gets the one-time link to choose their password (e-mail and SMS to the mobile
+    just verified); the agent never knows it.
     """
-    user = register_member_offline(agent, username=username, password=password, email=email,
-                                   service_point=service_point)
+    user = register_member_offline(agent, username=username, email=email, service_point=service_point,
+                                   send_link=False)
     submit_identity(user, real_name=real_name, resident_id=resident_id, mobile=mobile, bank_card=bank_card,
                     kind=kind, company_name=company_name, credit_code=credit_code, agent=agent,
                     service_point=user.registered_point)
+    passwords.send_welcome_link(user)
     return user
 
 

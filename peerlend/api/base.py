@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from peerlend.api import docs_access
 from peerlend.api.contract import ContractAPI, http_error
 from peerlend.domain.money import parse_amount_minor
+from peerlend.domain_errors import domain_message
 from peerlend.errors import ApplicationError
 
 
@@ -23,7 +24,7 @@ def money_field_minor(value: object, field: str = "amount") -> int:
     try:
         return parse_amount_minor(value)
     except ValueError as exc:
-        raise ApplicationError(f"{field}: " + _("invalid amount: %(why)s") % {"why": exc},
+        raise ApplicationError(f"{field}: " + _("invalid amount: %(why)s") % {"why": domain_message(exc)},
                                code="invalid_amount") from None
 
 

@@ -7,13 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from peerlend.api.auth import api_auth
 from peerlend.api.base import money_field_minor
 from peerlend.api.contract import API_ERRORS, ApiError
 from peerlend.domain.money import format_minor
+from peerlend.errors import NotFound, PermissionDenied
 from peerlend.lending import selectors, services
+from peerlend.lending.cancellation import cancelled_message, refunds_of
 from peerlend.lending.decision_note import decision_note_for
 from peerlend.lending.models import Loan, Note
 
@@ -193,10 +197,18 @@ def invest(request: HttpRequest, loan_id: int, payload: InvestIn) -> Status:
     ))
 
 
-@router.post("/loans/{loan_id}/cancel", response=LoanOut, auth=api_auth)
+class CancelOut(LoanOut):
+    message: str = Field(..., description="what the cancellation did, refunds included (none without investors)")
+    refunded_investors: int
+    refunded: str
+
+
+@router.post("/loans/{loan_id}/cancel", response=CancelOut, auth=api_auth)
 def cancel(request: HttpRequest, loan_id: int, payload: ReasonIn) -> dict[str, Any]:
-    return loan_out(services.cancel(actor=request.user, loan_id=loan_id, reason=payload.reason),  # type: ignore[arg-type]
-                    request.user)
+    loan = services.cancel(actor=request.user, loan_id=loan_id, reason=payload.reason)  # type: ignore[arg-type]
+    refunds = refunds_of(loan)
+    return {**loan_out(loan, request.user), "message": cancelled_message(loan),
+            "refunded_investors": refunds.investors, "refunded": format_minor(refunds.amount_minor)}
 
 
 @router.get("/notes", response=list[NoteOut], auth=api_auth)
@@ -230,3 +242,80 @@ def request_documents(request: HttpRequest, loan_id: int, payload: ReasonIn) -> 
         officer=request.user, loan_id=loan_id, reason=payload.reason, version=payload.version  # type: ignore[arg-type]
     )
     return loan_out(loan, request.user)
+
+
+# Two optional file parts of a multipart body (the page form has the same two).
+_INCOME_FILE = File(None, description="proof of income")
+_OTHER_FILE = File(None, description="any other document asked for")
+
+
+@router.post("/loans/{loan_id}/documents", response=LoanOut, auth=api_auth,
+             summary="Upload requested documents (multipart: income and/or other; PDF, JPEG or PNG, 5 MB each)")
+def provide_documents(request: HttpRequest, loan_id: int, income: UploadedFile | None = _INCOME_FILE,
+                      other: UploadedFile | None = _OTHER_FILE) -> dict[str, Any]:
+    """The borrower answers "documents requested"; the application returns to review."""
+    parties = Loan.objects.filter(pk=loan_id).values_list("borrower_id", "agent_id").first()
+    if parties is None:
+        raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
+    if request.user.pk not in parties:  # before any upload is read; the service checks again
+        raise PermissionDenied(_("only the applicant or their agent can add documents"), code="not_owner")
+    documents = [services.UploadedDocument(kind, upload.name or "document", upload.content_type or "",
+                                           upload.read(services.MAX_DOCUMENT_BYTES + 1))
+                 for kind, upload in (("income", income), ("other", other)) if upload is not None]
+    loan = services.provide_documents(actor=request.user, loan_id=loan_id, documents=documents)  # type: ignore[arg-type]
+    return loan_out(loan, request.user)
+
+
+class GradeQuoteOut(Schema):
+    grade: str
+    annual_rate: str
+    origination_fee_rate: str
+    origination_fee: str
+    amount_received: str
+    first_payment: str
+    last_payment: str
+    total_interest: str
+    total_cost: str = Field(..., description="all interest plus the origination fee")
+    apr: str = Field(..., description="effective annual rate including fees (XIRR of the borrower's cash flows)")
+
+
+class QuoteOut(Schema):
+    amount: str
+    term_months: int
+    repayment_method: str
+    basis: str = Field(..., description=(
+        "grade_range: one row per grade band, best (A1) to worst (E5), each at the grade's representative PD; "
+        "the applicant's own grade is set by scoring after the application is submitted"))
+    grades: list[GradeQuoteOut]
+
+
+@router.get("/quote", response={200: QuoteOut, API_ERRORS: ApiError})
+def loan_quote(
+    request: HttpRequest,
+    amount: str = Query("", description='major units as a decimal string, e.g. "30000.00"'),
+    term_months: str = Query("", description=f"{services.MIN_TERM_MONTHS}..{services.MAX_TERM_MONTHS}"),
+    repayment_method: str = Query("equal_installment"),
+) -> Status:
+    """The price of a loan before applying, for each grade band (public; reads only, scores nothing)."""
+    from peerlend.lending import quote
+
+    q = quote.apply_quote(quote.parse_quote_request(
+        {"amount": amount, "term_months": term_months, "repayment_method": repayment_method}))
+    return Status(200, {
+        "amount": format_minor(q.request.amount_minor),
+        "term_months": q.request.term_months,
+        "repayment_method": q.request.method,
+        "basis": "grade_range",
+        "grades": [{
+            "grade": r.grade,
+            "annual_rate": str(r.annual_rate),
+            "origination_fee_rate": str(r.origination_fee_rate),
+            "origination_fee": format_minor(r.fee_minor),
+            "amount_received": format_minor(r.received_minor),
+            "first_payment": format_minor(r.first_payment_minor),
+            "last_payment": format_minor(r.last_payment_minor),
+            "total_interest": format_minor(r.total_interest_minor),
+            "total_cost": format_minor(r.total_cost_minor),
+            "apr": str(r.apr),
+        } for r in q.rows],
+    })

@@ -128,11 +128,19 @@ def term_pd(pd: Decimal, term_months: int) -> Decimal:
     return Decimal("1") - survival
 
 
+def expected_annual_loss(pd: Decimal, term_months: int) -> Decimal:
+    """Expected credit loss per year of average outstanding principal: ``pd_term * LGD / avg_life_yrs``.
+
+    The part of the rate that pays for defaults; the investor quote (domain.quote) shows the same figure.
+    """
+    avg_life_years = Decimal(term_months + 1) / Decimal(24)
+    return term_pd(pd, term_months) * LGD / avg_life_years
+
+
 def price(pd: Decimal, term_months: int) -> Pricing:
     """Risk-based annual rate and origination fee for a loan (formula in the module doc)."""
     pd_term = term_pd(pd, term_months)
-    avg_life_years = Decimal(term_months + 1) / Decimal(24)
-    expected_loss = pd_term * LGD / avg_life_years
+    expected_loss = expected_annual_loss(pd, term_months)
     raw_rate = (FUNDING_COST + MARGIN + expected_loss).quantize(_BP, rounding=ROUND_HALF_UP)
     capped = raw_rate > LEGAL_MAX_ANNUAL_RATE
     rate = min(raw_rate, LEGAL_MAX_ANNUAL_RATE)

@@ -151,8 +151,52 @@ def _send_payout(payload: dict[str, Any]) -> None:
     get_gateway().request_payout(withdrawal)
 
 
+# Messages to a member from the accounts context (set-password and reset links, consent codes).
+# The body and the number are stored encrypted: the outbox row never shows a secret or a phone.
+MEMBER_EMAIL = "member.email"
+MEMBER_SMS = "member.sms"
+
+
+def _send_member_email(payload: dict[str, Any]) -> None:
+    from django.core.mail import send_mail
+
+    from peerlend.compliance.crypto import decrypt_pii
+
+    send_mail(payload["subject"], decrypt_pii(payload["body_enc"]), None, [payload["email"]])
+
+
+def _send_member_sms(payload: dict[str, Any]) -> None:
+    from django.utils.module_loading import import_string
+
+    from peerlend.compliance.crypto import decrypt_pii
+
+    backend = import_string(str(settings.PEERLEND.get("SMS_BACKEND", "")))()
+    backend.send(decrypt_pii(payload["mobile_enc"]), decrypt_pii(payload["body_enc"]))
+
+
+def _queue_member_message(kind: str) -> Callable[[Any], None]:
+    def queue(message: Any) -> None:
+        from peerlend.compliance.crypto import encrypt_pii
+
+        payload = {"user_id": message.user_id, "event_key": message.event_key, "subject": message.subject,
+                   "body_enc": encrypt_pii(message.body)}
+        if kind == MEMBER_EMAIL:
+            payload["email"] = message.email
+        else:
+            payload["mobile_enc"] = message.mobile_enc
+        enqueue(kind, payload)
+
+    return queue
+
+
 def register_builtin_handlers() -> None:
+    from peerlend.accounts import messaging
+
     register_handler(PAYOUT, _send_payout)
+    register_handler(MEMBER_EMAIL, _send_member_email)
+    register_handler(MEMBER_SMS, _send_member_sms)
+    messaging.register_sender(messaging.EMAIL, _queue_member_message(MEMBER_EMAIL))
+    messaging.register_sender(messaging.SMS, _queue_member_message(MEMBER_SMS))
 
 
 def request_payout(withdrawal: Withdrawal) -> OutboxMessage:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerlend.domain.money import AmountTooLarge, format_grouped, format_minor, parse_amount_minor
+from peerlend.domain_errors import domain_message
 from peerlend.errors import ApplicationError, Conflict, NotFound, Unprocessable
 from peerlend.ledger import limits
 from peerlend.ledger.models import (
@@ -32,6 +33,7 @@ from peerlend.ledger.models import (
     Withdrawal,
     default_currency,
 )
+from peerlend.notify import notify
 
 logger = logging.getLogger("peerlend.ledger")
 T = TypeVar("T")
@@ -430,7 +432,8 @@ def parse_money_input(data: dict[str, Any]) -> int:
             code="invalid_amount",
         ) from None
     except ValueError as exc:
-        raise ApplicationError(_("invalid amount: %(why)s") % {"why": exc}, code="invalid_amount") from None
+        raise ApplicationError(_("invalid amount: %(why)s") % {"why": domain_message(exc)},
+                               code="invalid_amount") from None
 
 
 def _require_kyc(user: Any) -> None:
@@ -519,6 +522,10 @@ def _claim_callback(model: type[DepositOrder] | type[Withdrawal], id_key: str,
     return order, (str(status) if won == 1 else None)
 
 
+# The notice (peerlend.notify) a settled deposit or withdrawal sends, by the gateway's status.
+_OUTCOME = {PaymentStatus.SUCCEEDED: "completed", PaymentStatus.FAILED: "failed"}
+
+
 def complete_deposit_from_callback(payload: dict[str, Any]) -> str:
     """Apply a *verified* deposit callback. Returns "applied" or "duplicate"; raises CallbackRejected."""
     with transaction.atomic():
@@ -537,6 +544,7 @@ def complete_deposit_from_callback(payload: dict[str, Any]) -> str:
                 reference=order.reference,
             )
             DepositOrder.objects.filter(pk=order.pk).update(entry=entry)
+        notify(order.user_id, f"deposit_{_OUTCOME[status]}", order.reference, {"amount_minor": order.amount_minor})
     return "applied"
 
 
@@ -563,6 +571,8 @@ def settle_withdrawal_from_callback(payload: dict[str, Any]) -> str:
                 reference=withdrawal.reference, memo="payout failed",
             )
         Withdrawal.objects.filter(pk=withdrawal.pk).update(settle_entry=entry)
+        notify(withdrawal.user_id, f"withdrawal_{_OUTCOME[status]}", withdrawal.reference,
+               {"amount_minor": withdrawal.amount_minor})
     return "applied"
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerlend.domain.lifecycle import CANCELLABLE, LoanStatus
 from peerlend.domain.schedule import METHODS
+from peerlend.domain_errors import register_value_labels
 
 
 class Channel(models.TextChoices):
@@ -74,6 +75,8 @@ STATUS_LABELS = {
     LoanStatus.PREPAID: _("Prepaid"),
 }
 assert set(STATUS_LABELS) == set(LoanStatus), "every loan status needs a label"
+# Refusals of the state machine name statuses: shown with these labels (peerlend.domain_errors).
+register_value_labels(STATUS_LABELS)
 STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in LoanStatus]
 
 

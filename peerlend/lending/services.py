@@ -12,7 +12,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,12 @@ from peerlend.clock import business_date
 from peerlend.domain.lifecycle import CANCELLABLE, IllegalTransition, LoanStatus, check_transition
 from peerlend.domain.money import format_minor
 from peerlend.domain.schedule import METHODS
+from peerlend.domain_errors import domain_message
 from peerlend.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from peerlend.ledger import services as ledger
 from peerlend.lending import antifraud
 from peerlend.lending import limits as investment_limits
+from peerlend.lending.invest_checks import run_invest_checks
 from peerlend.lending.models import (
     BorrowerType,
     Channel,
@@ -45,6 +47,7 @@ from peerlend.lending.models import (
     Purpose,
     ReviewDecision,
 )
+from peerlend.notify import Notice, notify, notify_many
 
 MIN_TERM_MONTHS = 3
 MAX_TERM_MONTHS = 36
@@ -151,7 +154,7 @@ def _move(loan: Loan, target: LoanStatus, **fields: Any) -> None:
     try:
         check_transition(LoanStatus(loan.status), target)
     except IllegalTransition as exc:
-        raise Conflict(str(exc), code="illegal_transition") from exc
+        raise Conflict(domain_message(exc), code="illegal_transition") from exc
     updated = Loan.objects.filter(pk=loan.pk, status=loan.status, version=loan.version).update(
         status=target, version=F("version") + 1, **fields
     )
@@ -173,6 +176,15 @@ def _locked_loan(loan_id: int) -> Loan:
 def _by_investor(amounts: dict[int, int]) -> list[tuple[User, int]]:
     users = User.objects.in_bulk(list(amounts))
     return [(users[pk], amounts[pk]) for pk in sorted(amounts)]
+
+
+def _loan_context(loan: Loan, **extra: Any) -> dict[str, Any]:
+    """What a notice about ``loan`` names (rendered by servicing.notices in the member's language)."""
+    return {"loan": loan.pk, "amount_minor": loan.amount_minor, **extra}
+
+
+def _amount(loan_id: int) -> int:
+    return int(Loan.objects.values_list("amount_minor", flat=True).get(pk=loan_id))
 
 
 def _audit(actor: User | None, action: str, loan: Loan, old: dict[str, Any], new: dict[str, Any], reason: str) -> None:
@@ -346,8 +358,12 @@ def submit_application(
     data: ApplicationInput,
     agent: User | None = None,
     documents: list[UploadedDocument] | None = None,
+    consent_code: str = "",
 ) -> Loan:
     """File an application (online by the borrower, offline by an agent), screen it and score it.
+
+    An agent files only for a member registered or verified at their service point, or with the
+    member's one-time ``consent_code`` (``accounts.consent``), used up with the application.
 
     Anti-fraud rules run first; a blocking hit rejects the application with its reason.
     Otherwise the credit model prices it and it waits in the risk officers' queue.
@@ -356,12 +372,16 @@ def submit_application(
     require_role(borrower, Role.BORROWER)
     _validate(data)
     service_point = None
+    consent_id: int | None = None
     if agent is not None:
         from peerlend.accounts.services import require_agent_point
 
         service_point = require_agent_point(agent)
         if agent.pk == borrower.pk:
             raise PermissionDenied(_("an agent cannot file an application for themselves"), code="self_dealing")
+        from peerlend.accounts.consent import authorize_filing
+
+        consent_id = authorize_filing(agent, borrower, consent_code)
     today = business_date()
     borrower_type = _borrower_type(borrower, data.borrower_type)
     _check_age_at_maturity(borrower, borrower_type, data.term_months, today)
@@ -369,6 +389,10 @@ def submit_application(
         # Serialise one borrower's applications so that two at once cannot both fit under the cap.
         User.objects.select_for_update().filter(pk=borrower.pk).first()
         _check_cap(borrower, borrower_type, data.amount_minor)
+        if agent is not None and consent_id is not None:
+            from peerlend.accounts.consent import consume
+
+            consume(consent_id)
         facts = {k: v for k, v in asdict(data).items() if k != "extra"}
         facts["borrower_type"] = borrower_type
         if agent is not None and documents:
@@ -398,6 +422,7 @@ def submit_application(
             reason = "; ".join(h.reason for h in blocking)
             _move(loan, LoanStatus.REJECTED, decision_reason=reason, decided_at=timezone.now())
             _audit(None, "loan.auto_reject", loan, {"status": "submitted"}, {"status": "rejected"}, reason)
+            notify(borrower, "application_rejected", f"loan:{loan.pk}", _loan_context(loan, reason=reason))
             return loan
         _score(loan)
         _move(loan, LoanStatus.UNDER_REVIEW)
@@ -457,6 +482,7 @@ def approve(*, officer: User, loan_id: int, reason: str = "", version: int | Non
     ReviewDecision.objects.create(loan=loan, officer=officer, decision="approve", reason=reason)
     _move(loan, LoanStatus.APPROVED, decided_at=timezone.now(), decision_reason=reason)
     _audit(officer, "loan.approve", loan, {"status": "under_review"}, {"status": "approved"}, reason)
+    notify(loan.borrower_id, "application_approved", f"loan:{loan.pk}", _loan_context(loan))
     _list(loan)
     return loan
 
@@ -464,6 +490,7 @@ def approve(*, officer: User, loan_id: int, reason: str = "", version: int | Non
 def _list(loan: Loan) -> None:
     today = business_date()
     _move(loan, LoanStatus.LISTED, listed_on=today, list_expires_on=today + timedelta(days=rule("LISTING_DAYS")))
+    notify(loan.borrower_id, "loan_listed", f"loan:{loan.pk}", _loan_context(loan, until=str(loan.list_expires_on)))
 
 
 @transaction.atomic
@@ -474,6 +501,7 @@ def reject(*, officer: User, loan_id: int, reason: str, version: int | None = No
     ReviewDecision.objects.create(loan=loan, officer=officer, decision="reject", reason=reason)
     _move(loan, LoanStatus.REJECTED, decided_at=timezone.now(), decision_reason=reason)
     _audit(officer, "loan.reject", loan, {"status": "under_review"}, {"status": "rejected"}, reason)
+    notify(loan.borrower_id, "application_rejected", f"loan:{loan.pk}", _loan_context(loan, reason=reason))
     return loan
 
 
@@ -486,6 +514,9 @@ def request_documents(*, officer: User, loan_id: int, reason: str, version: int 
     _move(loan, LoanStatus.DOCUMENTS_REQUESTED, decision_reason=reason)
     _audit(officer, "loan.request_documents", loan, {"status": "under_review"},
            {"status": "documents_requested"}, reason)
+    # Keyed by version: a second request after an upload is a new message.
+    notify(loan.borrower_id, "documents_requested", f"loan:{loan.pk}:v{loan.version}",
+           _loan_context(loan, reason=reason))
     return loan
 
 
@@ -556,7 +587,9 @@ def _close_listing(loan_id: int, target: LoanStatus, *, kind: str, attempts: int
                     # Either a note slipped in (read again) or the listing closed another way.
                     raise _ListingMoved
                 Note.objects.filter(pk__in=[n.pk for n in notes]).update(status=NoteStatus.REFUNDED)
-                return Loan.objects.get(pk=loan_id)
+                closed_loan = Loan.objects.get(pk=loan_id)
+                notify(closed_loan.borrower_id, f"listing_{target.value}", f"loan:{loan_id}", {"loan": loan_id})
+                return closed_loan
         except _ListingMoved:
             if not Loan.objects.filter(pk=loan_id, status=LoanStatus.LISTED).exists():
                 return None
@@ -577,6 +610,9 @@ def _refund(loan_id: int, notes: list[Note], *, kind: str) -> None:
         accounts = accounts_of[investor.pk]
         lines += [(accounts.frozen, -amount), (accounts.available, amount)]
     ledger.post_entry(kind=kind, lines=lines, reference=f"loan:{loan_id}", business_date=business_date())
+    cause = "expired" if kind == "listing_expired" else "cancelled"
+    notify_many(Notice(investor.pk, f"investment_refunded_{cause}", f"loan:{loan_id}",
+                       {"loan": loan_id, "amount_minor": amount}) for investor, amount in by_investor)
 
 
 def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = False) -> Note:
@@ -596,7 +632,7 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
     # Per-note and daily investment limits by member type (limit_exceeded, 400, with the figures).
     investment_limits.check_investment(investor, amount_minor)
     # Only what the checks below need: the loan row is wide, and this runs once per note.
-    loan = Loan.objects.filter(pk=loan_id).only("pk", "status", "list_expires_on", "borrower_id").first()
+    loan = Loan.objects.filter(pk=loan_id).only("pk", "status", "list_expires_on", "borrower_id", "grade").first()
     if loan is None:
         raise NotFound(_("loan %(id)s does not exist") % {"id": loan_id})
     if loan.status == LoanStatus.LISTED and loan.list_expires_on and business_date() >= loan.list_expires_on:
@@ -607,6 +643,7 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
     if loan.status != LoanStatus.LISTED:
         raise Conflict(_("this loan is %(status)s, not open for investment") % {"status": loan.get_status_display()},
                        code="not_listed")
+    run_invest_checks(investor, loan)  # suitability and risk disclosure (investing registers them)
     check_transition(LoanStatus.LISTED, LoanStatus.FUNDED)
     with transaction.atomic():
         note = Note.objects.create(loan_id=loan_id, investor=investor, amount_minor=amount_minor, auto_invested=auto)
@@ -615,6 +652,11 @@ def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = Fals
         if status is None:
             _refuse_investment(loan_id)
         funded = status == LoanStatus.FUNDED
+        notify(investor, "investment_placed", f"note:{note.pk}",
+               {"loan": loan_id, "note": note.pk, "amount_minor": amount_minor})
+        if funded:
+            notify(loan.borrower_id, "loan_funded", f"loan:{loan_id}",
+                   {"loan": loan_id, "amount_minor": _amount(loan_id)})
     if funded:
         disburse_if_funded(loan_id)
         note.refresh_from_db()  # disbursement activated it
@@ -665,8 +707,10 @@ def disburse_if_funded(loan_id: int) -> bool:
 
 
 def origination_fee_minor(loan: Loan) -> int:
-    rate = loan.origination_fee_rate or Decimal(0)
-    return int((Decimal(loan.amount_minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # The same rounding as the quote shown before applying (domain.quote.fee_minor).
+    from peerlend.domain.quote import fee_minor
+
+    return fee_minor(loan.amount_minor, loan.origination_fee_rate or Decimal(0))
 
 
 def disburse(loan: Loan) -> None:
@@ -700,6 +744,10 @@ def disburse(loan: Loan) -> None:
     installments = create_schedule(loan, start=today)
     parties = masked_parties([loan.borrower] + [investor for investor, _amount in by_investor])
     _make_contract(loan, notes, fee, installments, parties)
+    notify(loan.borrower_id, "loan_disbursed", f"loan:{loan.pk}", _loan_context(
+        loan, received_minor=loan.amount_minor - fee, fee_minor=fee, first_due=str(installments[0].due_date)))
+    notify_many(Notice(n.investor_id, "investment_disbursed", f"note:{n.pk}",
+                       {"loan": loan.pk, "note": n.pk, "amount_minor": n.amount_minor}) for n in notes)
 
 
 def masked_party(user: User) -> str:

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from peerlend.scoring.facts import ApplicationFacts
 
@@ -87,85 +87,85 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "long_term",
         lambda f: None if f.term_months is None else _flag(f.term_months > LONG_TERM_MONTHS),
-        +1, "LONG_TERM", _noop("The repayment term is long."),
+        +1, "LONG_TERM", gettext_noop("The repayment term is long."),
     ),
     Feature(
         "income_not_verified", lambda f: _flag(not f.income_verified),
-        +1, "INCOME_NOT_VERIFIED", _noop("Your income has not been verified."),
+        +1, "INCOME_NOT_VERIFIED", gettext_noop("Your income has not been verified."),
     ),
     Feature(
         "employment_unknown", lambda f: _flag(f.employment_years is None),
-        +1, "EMPLOYMENT_UNKNOWN", _noop("We do not know how long you have been employed."),
+        +1, "EMPLOYMENT_UNKNOWN", gettext_noop("We do not know how long you have been employed."),
     ),
     Feature(
         "employment_years",
         lambda f: 0.0 if f.employment_years is None else float(min(max(f.employment_years, 0), 10)),
-        -1, "SHORT_EMPLOYMENT", _noop("You have been in your current job for a short time."),
+        -1, "SHORT_EMPLOYMENT", gettext_noop("You have been in your current job for a short time."),
     ),
     Feature(
         "delinq_2yrs", lambda f: _log1p(f.delinq_2yrs),
-        +1, "PAST_DELINQUENCY", _noop("You made late payments in the last two years."),
+        +1, "PAST_DELINQUENCY", gettext_noop("You made late payments in the last two years."),
     ),
     Feature(
         "acc_now_delinq", lambda f: _log1p(f.acc_now_delinq),
-        +1, "ACCOUNTS_PAST_DUE", _noop("Some of your accounts are past due now."),
+        +1, "ACCOUNTS_PAST_DUE", gettext_noop("Some of your accounts are past due now."),
     ),
     Feature(
         "past_due_amount",
         lambda f: None if f.delinq_amnt_minor is None else _flag(f.delinq_amnt_minor > 0),
-        +1, "AMOUNT_PAST_DUE", _noop("You owe an amount that is past due."),
+        +1, "AMOUNT_PAST_DUE", gettext_noop("You owe an amount that is past due."),
     ),
     Feature(
         "inq_last_6mths", lambda f: _log1p(f.inq_last_6mths),
-        +1, "RECENT_INQUIRIES", _noop("You applied for credit many times in the last 6 months."),
+        +1, "RECENT_INQUIRIES", gettext_noop("You applied for credit many times in the last 6 months."),
     ),
     Feature(
         "inq_last_12m", lambda f: _log1p(f.inq_last_12m),
-        +1, "INQUIRIES_12M", _noop("You applied for credit many times in the last 12 months."),
+        +1, "INQUIRIES_12M", gettext_noop("You applied for credit many times in the last 12 months."),
     ),
     Feature(
         "inq_fi", lambda f: _log1p(f.inq_fi),
-        +1, "FINANCE_INQUIRIES", _noop("You applied for many personal loans recently."),
+        +1, "FINANCE_INQUIRIES", gettext_noop("You applied for many personal loans recently."),
     ),
     Feature(
         "finance_inquiry_share", _finance_inquiry_share,
-        +1, "FINANCE_INQUIRY_SHARE", _noop("Most of your recent credit applications were for personal loans."),
+        +1, "FINANCE_INQUIRY_SHARE", gettext_noop("Most of your recent credit applications were for personal loans."),
     ),
     Feature(
         "open_il_6m", lambda f: _log1p(f.open_il_6m),
-        +1, "ACTIVE_LOANS", _noop("You have many instalment loans open now."),
+        +1, "ACTIVE_LOANS", gettext_noop("You have many instalment loans open now."),
     ),
     Feature(
         "open_il_12m", lambda f: _log1p(f.open_il_12m),
-        +1, "NEW_LOANS_12M", _noop("You took out several new loans in the last 12 months."),
+        +1, "NEW_LOANS_12M", gettext_noop("You took out several new loans in the last 12 months."),
     ),
     Feature(
         "open_il_24m", lambda f: _log1p(f.open_il_24m),
-        +1, "NEW_LOANS_24M", _noop("You took out several new loans in the last 2 years."),
+        +1, "NEW_LOANS_24M", gettext_noop("You took out several new loans in the last 2 years."),
     ),
     Feature(
         "num_il_tl", lambda f: _log1p(f.num_il_tl),
-        -1, "SHORT_LOAN_HISTORY", _noop("You have a short history of repaying loans."),
+        -1, "SHORT_LOAN_HISTORY", gettext_noop("You have a short history of repaying loans."),
     ),
     Feature(
         "revol_util", lambda f: _pct(f.revol_util_pct),
-        +1, "CARD_UTILISATION", _noop("You use a large share of your credit card limits."),
+        +1, "CARD_UTILISATION", gettext_noop("You use a large share of your credit card limits."),
     ),
     Feature(
         "all_util", lambda f: _pct(f.all_util_pct),
-        +1, "CREDIT_UTILISATION", _noop("You use a large share of all the credit available to you."),
+        +1, "CREDIT_UTILISATION", gettext_noop("You use a large share of all the credit available to you."),
     ),
     Feature(
         "loan_to_income", _loan_to_income,
-        +1, "LOAN_TO_INCOME", _noop("The loan is large compared with your income."),
+        +1, "LOAN_TO_INCOME", gettext_noop("The loan is large compared with your income."),
     ),
     Feature(
         "il_balance_to_income", _il_balance_to_income,
-        +1, "DEBT_TO_INCOME", _noop("You already owe a lot on loans compared with your income."),
+        +1, "DEBT_TO_INCOME", gettext_noop("You already owe a lot on loans compared with your income."),
     ),
     Feature(
         "il_unpaid_share", _il_unpaid_share,
-        +1, "LOANS_LARGELY_UNPAID", _noop("Most of your existing loans are still unpaid."),
+        +1, "LOANS_LARGELY_UNPAID", gettext_noop("Most of your existing loans are still unpaid."),
     ),
 )
 

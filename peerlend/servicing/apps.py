@@ -7,6 +7,8 @@ class ServicingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from peerlend.servicing import checks
+        from peerlend import notify
+        from peerlend.servicing import checks, notices
 
         checks.register()
+        notify.register(notices.write)

@@ -272,7 +272,7 @@ def step_reminders(today: date, size: int) -> int:
                                          amount=format_minor(inst.due_minor), due_on=inst.due_date,
                                          language=inst.language)
         queued.append((inst.borrower_id, f"reminder:inst{inst.pk}:d{offset}", subject, body))
-    notifications.enqueue_many(queued)
+    notifications.enqueue_many(queued, event="installment_reminder")
     notifications.dispatch_pending()
     return len(queued)
 

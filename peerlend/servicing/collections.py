@@ -20,8 +20,9 @@ from peerlend.domain.money import format_grouped
 from peerlend.errors import ApplicationError, NotFound
 from peerlend.ledger.idempotency import run_idempotent
 from peerlend.lending.models import Loan
+from peerlend.servicing import selectors
 from peerlend.servicing import services as sv
-from peerlend.servicing.models import ContactNote, Installment, InstallmentStatus, PromiseToPay
+from peerlend.servicing.models import ContactNote, Installment, InstallmentStatus, PromiseToPay, ServicingPayment
 
 QUEUE_STATUSES = sv.COLLECTIBLE
 
@@ -34,6 +35,7 @@ class QueueRow:
     overdue_minor: int
     last_contact: ContactNote | None
     open_promise: PromiseToPay | None
+    contact: selectors.BorrowerContact | None = None
 
 
 def queue(agent: User, today: date | None = None) -> list[QueueRow]:
@@ -51,13 +53,43 @@ def queue(agent: User, today: date | None = None) -> list[QueueRow]:
     promises: dict[int, PromiseToPay] = {}
     for p in PromiseToPay.objects.filter(loan_id__in=list(loans), status=PromiseToPay.Status.OPEN):
         promises.setdefault(p.loan_id, p)
+    people = selectors.borrower_contacts(loan.borrower_id for loan in loans.values())
     rows = []
     for pk, loan in loans.items():
         insts = unpaid.get(pk, [])
         dpd = sv.days_past_due(insts, today)
         rows.append(QueueRow(loan, dpd, late_bucket(dpd), sum(i.due_minor for i in insts), contacts.get(pk),
-                             promises.get(pk)))
+                             promises.get(pk), people.get(loan.borrower_id)))
     return sorted(rows, key=lambda r: (-r.days_past_due, r.loan.pk))
+
+
+@dataclass
+class LoanFile:
+    """Everything collections staff work a loan with: the borrower's contact, the arrears, the history."""
+
+    row: QueueRow
+    schedule: list[selectors.InstallmentView]
+    owed_total_minor: int
+    contact_notes: list[ContactNote]
+    promises: list[PromiseToPay]
+    payments: list[ServicingPayment]
+
+
+def loan_file(agent: User, loan_id: int, today: date | None = None) -> LoanFile:
+    """The collections view of one loan behind on payments (read only; no pay or prepay: that is the borrower's)."""
+    require_role(agent, Role.COLLECTIONS)
+    today = today or business_date()
+    loan = _loan(loan_id)
+    rows = selectors.schedule_view(loan, today)
+    overdue = [r.inst for r in rows if r.inst.due_date < today and r.inst.due_minor > 0]
+    dpd = sv.days_past_due(overdue, today)
+    notes = list(ContactNote.objects.filter(loan=loan).select_related("agent").order_by("-id")[:50])
+    promises = list(PromiseToPay.objects.filter(loan=loan).order_by("-id")[:20])
+    open_promise = next((p for p in promises if p.status == PromiseToPay.Status.OPEN), None)
+    row = QueueRow(loan, dpd, late_bucket(dpd), sum(i.due_minor for i in overdue), notes[0] if notes else None,
+                   open_promise, selectors.borrower_contacts([loan.borrower_id]).get(loan.borrower_id))
+    return LoanFile(row, rows, sum(r.inst.due_minor for r in rows), notes, promises,
+                    list(selectors.payments_of(loan)[:20]))
 
 
 def _loan(loan_id: int) -> Loan:

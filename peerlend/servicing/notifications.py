@@ -56,12 +56,17 @@ def enqueue(user_id: int, event_key: str, subject: str, body: str,
     return Notification.objects.filter(event_key=event_key).count() - before
 
 
-def enqueue_many(rows: list[tuple[int, str, str, str]], channels: Iterable[str] = ALL_CHANNELS) -> None:
-    """Set-based ``enqueue`` for the batch: (user_id, event_key, subject, body) rows."""
+def enqueue_many(rows: list[tuple[int, str, str, str]], channels: Iterable[str] = ALL_CHANNELS,
+                 event: str = "") -> None:
+    """Set-based ``enqueue`` for the batch: (user_id, event_key, subject, body) rows, on the channels
+    each member chose (``notices.channels_of``)."""
+    from peerlend.servicing.notices import channels_of
+
     chans = list(channels)
+    chosen = channels_of(u for (u, _k, _s, _b) in rows)
     Notification.objects.bulk_create(
-        [Notification(user_id=u, event_key=k, channel=c, subject=s[:200], body=b)
-         for (u, k, s, b) in rows for c in chans],
+        [Notification(user_id=u, event_key=k, event=event, channel=c, subject=s[:200], body=b)
+         for (u, k, s, b) in rows for c in chans if c in chosen[u]],
         ignore_conflicts=True, batch_size=1000,
     )
 
@@ -88,9 +93,14 @@ def dispatch_pending(limit: int = 5000, batch: int = 500) -> int:
     The claim locks the batch's still-pending rows and marks them sending in one transaction, so two
     dispatchers never both claim a row; outcomes are written with one UPDATE per distinct outcome.
     """
-    sent = 0
     ids = list(Notification.objects.filter(status=Notification.Status.PENDING).order_by("pk")
                .values_list("pk", flat=True)[:limit])
+    return dispatch_ids(ids, batch)
+
+
+def dispatch_ids(ids: list[int], batch: int = 500) -> int:
+    """Send the given rows that are still pending (claimed first, as in :func:`dispatch_pending`)."""
+    sent = 0
     for start in range(0, len(ids), batch):
         with transaction.atomic():
             claimed = list(Notification.objects.select_for_update()

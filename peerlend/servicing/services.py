@@ -35,7 +35,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from peerlend.accounts.models import Role, User
 from peerlend.clock import business_date
@@ -50,10 +49,12 @@ from peerlend.domain.schedule import (
     daily_interest_minor,
     equal_installment_payment_minor,
 )
+from peerlend.domain_errors import domain_message
 from peerlend.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from peerlend.ledger import services as ledger
 from peerlend.ledger.models import LedgerAccount
 from peerlend.lending.models import Loan, Note, NoteStatus
+from peerlend.servicing import notices, receipts
 from peerlend.servicing.models import (
     CompensationPending,
     Installment,
@@ -380,12 +381,14 @@ def _record(
     payer: User | None, actor: User | None,
 ) -> ServicingPayment:
     """The payment row; its ``entry`` is set when the entry is posted (``Accounts.post``)."""
-    return ServicingPayment(
+    payment = ServicingPayment(
         loan_id=loan.pk, kind=kind, payer=payer, actor=actor, amount_minor=amount,
         principal_to_notes_minor=applied.principal_to_notes, interest_to_notes_minor=applied.interest_to_notes,
         service_fee_minor=plan.fee_total if plan else 0, late_fee_minor=applied.late_fee,
         to_reserve_minor=applied.to_reserve, business_date=today,
     )
+    payment.plan = plan  # type: ignore[attr-defined]  # not stored: _save tells each investor their part
+    return payment
 
 
 def collect_from_borrower(
@@ -425,7 +428,7 @@ def set_status(loan: Loan, target: LoanStatus, **fields: Any) -> None:
     try:
         check_transition(LoanStatus(loan.status), target)
     except IllegalTransition as exc:
-        raise Conflict(str(exc), code="illegal_transition") from exc
+        raise Conflict(domain_message(exc), code="illegal_transition") from exc
     updated = Loan.objects.filter(pk=loan.pk, status=loan.status, version=loan.version).update(
         status=target, version=F("version") + 1, **fields
     )
@@ -493,7 +496,8 @@ def bulk_set(model: Any, objs: Sequence[Any], fields: Sequence[str], batch: int 
 def _save(installments: Iterable[Installment], notes: Iterable[Note], payments: Iterable[ServicingPayment]) -> None:
     bulk_set(Installment, list(installments), INSTALLMENT_FIELDS)
     bulk_set(Note, list(notes), NOTE_FIELDS)
-    ServicingPayment.objects.bulk_create([p for p in payments if p is not None])
+    saved = ServicingPayment.objects.bulk_create([p for p in payments if p is not None])
+    notices.repayments_received(saved)
 
 
 # ---------------------------------------------------------------- repayment (page, API)
@@ -570,8 +574,9 @@ def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = 
     """The borrower (only the borrower) pays from their available balance.
 
     Covers what is due up to today and the next installment; after a charge-off the whole
-    remaining debt (a recovery). More than owed: only what is owed is taken, and the result says
-    how much stays available.
+    remaining debt (a recovery). An amount beyond the borrower's available balance is refused;
+    more than owed (within the balance): only what is owed is taken. The message says what was
+    taken, what it paid, what stayed in the balance and what is still owed (``receipts``).
     """
     return _pay(actor, loan_id, amount_minor, today, collecting=False)
 
@@ -601,27 +606,19 @@ def _pay(actor: User, loan_id: int, amount_minor: int, today: date | None, *, co
         accounts = Accounts([loan.borrower_id, *(n.investor_id for n in notes)])
         available = accounts.available(loan.borrower_id).balance_minor
         if available < take:
-            raise Conflict(
-                _("insufficient available balance: have %(have)s CNY, need %(need)s CNY")
-                % {"have": format_minor(available), "need": format_minor(take)}, code="insufficient_funds",
-            )
+            raise receipts.insufficient(available, take)
+        if not collecting and amount_minor > available:
+            # A payment can take only what the borrower has: an amount beyond the balance is refused,
+            # never "kept" in a balance that does not hold it.
+            raise receipts.over_balance(amount_minor, available)
         kind = PaymentKind.RECOVERY if recovery else PaymentKind.REPAYMENT
         payment = collect_from_borrower(loan, payable, notes, take, today, accounts, kind=kind, actor=actor)
         assert payment is not None
         settle_status(loan, installments, notes, today)
         _save(installments, notes, [payment])
         excess = amount_minor - take
-        if collecting:
-            message = _("collected %(amount)s CNY from the borrower's available balance") % {
-                "amount": format_minor(take)}
-            if excess:
-                message += _("; %(requested)s CNY was asked but only %(owed)s CNY is due now: the rest was not "
-                             "taken") % {"requested": format_minor(amount_minor), "owed": format_minor(owed)}
-        else:
-            message = _("paid %(amount)s CNY") % {"amount": format_minor(take)}
-            if excess:
-                message += _("; %(amount)s CNY was more than owed and stays in your available balance") % {
-                    "amount": format_minor(excess)}
+        message = receipts.receipt(payment, installments, today, requested_minor=amount_minor, payable_minor=owed,
+                                   balance_after_minor=None if collecting else available - take)
         return RepaymentResult(
             loan_id=loan.pk, requested_minor=amount_minor, paid_minor=take, excess_minor=excess,
             loan_status=loan.status, still_owed_minor=sum(i.due_minor for i in installments),
@@ -658,9 +655,11 @@ class PrepaymentQuote:
 def prepayment_quote(loan: Loan, installments: Sequence[Installment], today: date) -> PrepaymentQuote:
     due_now = sum(i.due_minor for i in installments if i.due_date <= today)
     future = [i for i in installments if i.due_date > today]
-    if not future:
+    # The current installment is the first future one still owed: one paid in full early has its
+    # period's interest paid up to its due date, so the next one is the first a prepayment can shorten.
+    current = next((i for i in future if i.due_minor > 0), None)
+    if current is None:
         return PrepaymentQuote(due_now, 0, 0, 0, None, None)
-    current = future[0]
     previous = [i for i in installments if i.number < current.number]
     anchor = previous[-1].due_date if previous else loan.disbursed_on
     assert anchor is not None and loan.annual_rate is not None
@@ -704,16 +703,19 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
         quote = prepayment_quote(loan, installments, today)
         accounts = Accounts([loan.borrower_id, *(n.investor_id for n in notes)])
         available = accounts.available(loan.borrower_id).balance_minor
+        if quote.total_minor == 0:
+            raise Conflict(_("nothing is owed on this loan now"), code="nothing_due")
         full = amount_minor is None or amount_minor >= quote.total_minor
         requested = quote.total_minor if amount_minor is None else amount_minor
         if amount_minor is not None and amount_minor <= quote.due_now_minor:
             raise ApplicationError(
                 _("%(amount)s CNY is due now; a prepayment must be more than that (or use a regular repayment)")
-                % {"amount": format_minor(quote.due_now_minor)}, code="prepayment_too_small")
+                % {"amount": receipts.cny(quote.due_now_minor)}, code="prepayment_too_small")
         cost = quote.total_minor if full else requested
         if available < cost:
-            raise Conflict(_("insufficient available balance: have %(have)s CNY, need %(need)s CNY")
-                           % {"have": format_minor(available), "need": format_minor(cost)}, code="insufficient_funds")
+            raise receipts.insufficient(available, cost)
+        if amount_minor is not None and amount_minor > available:
+            raise receipts.over_balance(amount_minor, available)
         due = [i for i in installments if i.due_date <= today and i.due_minor > 0]
         cur = quote.current
         later: list[Installment] = []
@@ -723,8 +725,14 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
             full = True
         elif not full:
             if cur.principal_paid_minor or cur.interest_paid_minor:
-                raise Conflict(_("the current installment is partly paid; pay it first or prepay in full"),
-                               code="installment_partly_paid")
+                # Its paid part cannot be told apart from an earlier prepayment's interest booked on it, so
+                # rebuilding it would charge or credit that interest twice.
+                raise Conflict(
+                    _("The installment due on %(date)s is partly paid (%(owed)s CNY still owed on it), so part of "
+                      "the loan cannot be prepaid now: prepay in full, or prepay part once that installment is "
+                      "paid. Nothing was taken.")
+                    % {"date": cur.due_date.isoformat(), "owed": receipts.cny(cur.due_minor)},
+                    code="installment_partly_paid")
             rest = requested - quote.due_now_minor
             px = _principal_buyable(rest, quote, loan, today)
             if px <= 0:
@@ -765,14 +773,9 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
         settle_status(loan, installments, notes, today, prepaid=full)
         _save([i for i in installments if i.pk], notes, [payment])
         excess = requested - cost if amount_minor is not None else 0
-        message = _("prepaid %(amount)s CNY") % {"amount": format_minor(cost)}
-        if full:
-            message += _("; the loan is repaid in full")
-        else:
-            message += ngettext("; %(n)d installment remains", "; %(n)d installments remain",
-                                len(later) + 1) % {"n": len(later) + 1}
-        if excess:
-            message += _("; %(amount)s CNY stays in your available balance") % {"amount": format_minor(excess)}
+        # The part of the amount a prepayment could use: all of it when the loan closes, else the cost.
+        message = receipts.receipt(payment, installments, today, requested_minor=requested, payable_minor=cost,
+                                   balance_after_minor=available - cost)
         return RepaymentResult(
             loan_id=loan.pk, requested_minor=requested, paid_minor=cost, excess_minor=excess,
             loan_status=loan.status, still_owed_minor=sum(i.due_minor for i in installments),

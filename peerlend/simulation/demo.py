@@ -7,8 +7,8 @@ so a restart never duplicates data or prints passwords again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +16,8 @@ from django.utils import timezone
 from peerlend.accounts.models import Role, User
 from peerlend.clock import business_date
 from peerlend.domain.schedule import add_months
+from peerlend.errors import ApplicationError
+from peerlend.lending.models import Loan
 
 DEMO_MARKER_USERNAME = "demo-operator"
 # A demo password, printed on the console and in the README: the demo is for a laptop only
@@ -59,21 +61,137 @@ def _member(username: str, roles: list[str], password: str, sim: object) -> User
     return user
 
 
+# The demo borrower's loans, in the order applied for: (what happens to it, term in months, applied no
+# earlier than this many days before today, or None: at once). The member has one cash account, and
+# the daily auto-debit serves their loans in id order: the loan that is never repaid comes after the
+# two that are, and the late and current ones are applied for late enough that they owe nothing the
+# defaulting loan could take before today. The first three go in at the start (at most three within
+# 30 days: the application velocity rule), so the defaulting loan is charged off (150 days past due)
+# before today.
+DEMO_BORROWER_PLAN: tuple[tuple[str, int, int | None], ...] = (
+    ("paid_off", 3, None), ("prepaid", 6, None), ("charged_off", 12, None), ("late", 12, 75), ("current", 24, 25),
+)
+DEMO_LOAN_MINOR = 8_000_00
+OPEN_FOR_INVESTMENT = 10
+
+
+def _demo_simulator_class() -> type:
+    from peerlend.domain.lifecycle import LoanStatus
+    from peerlend.simulation.engine import Behaviour, Simulator
+
+    pipeline = (LoanStatus.SUBMITTED, LoanStatus.UNDER_REVIEW, LoanStatus.DOCUMENTS_REQUESTED, LoanStatus.APPROVED,
+                LoanStatus.LISTED, LoanStatus.FUNDED)
+
+    class DemoSimulator(Simulator):
+        """The simulator plus the two demo members: their history is made by the same services, day by day."""
+
+        def __init__(self, config: object, password: str) -> None:
+            super().__init__(config)  # type: ignore[arg-type]
+            self.password = password
+            self.plans: dict[int, str] = {}
+            self.demo_investor: User | None = None
+            self.demo_borrower: User | None = None
+
+        def setup(self) -> None:
+            super().setup()
+            investor = _member("demo-investor", ["investor"], self.password, self)
+            self.deposit(investor, 200_000_00)
+            self.make_suitable(investor)
+            # One small note in every loan (not one of the drawn takers: that would add more notes).
+            self.favoured.append(investor)
+            self.demo_investor = investor
+            self.demo_borrower = _member("demo-borrower", ["borrower", "investor"], self.password, self)
+
+        def review(self) -> None:
+            self._demo_application()  # every day, also after the other applicants stopped arriving
+            super().review()
+
+        def _demo_application(self) -> None:
+            from peerlend.lending.services import submit_application
+
+            done = len(self.plans)
+            counters = self.state.counters
+            # After the showcase's document request and cancellation, so neither lands on the demo borrower.
+            if done >= len(DEMO_BORROWER_PLAN) or not (counters["showcase_documents"]
+                                                          and counters["showcase_cancelled"]):
+                return
+            borrower = self.demo_borrower
+            mine = Loan.objects.filter(borrower=borrower)
+            if mine.filter(status__in=pipeline).exists():
+                return
+            kind, term, days_before_end = DEMO_BORROWER_PLAN[done]
+            end = add_months(self.cfg.start, self.cfg.months)
+            if days_before_end is not None and self.today < end - timedelta(days=days_before_end):
+                return
+            if mine.filter(submitted_on__gte=self.today - timedelta(days=30)).count() >= 3:
+                return
+            data, _channel = self._application()
+            data = replace(data, amount_minor=DEMO_LOAN_MINOR, term_months=term, repayment_method="equal_installment",
+                           annual_income_minor=max(data.annual_income_minor, 240_000_00), delinq_2yrs=0,
+                           inq_last_6mths=0, acc_now_delinq=0, delinq_amnt_minor=0)
+            try:
+                loan = submit_application(borrower=borrower, data=data)
+            except ApplicationError as exc:
+                counters[f"demo_application_refused:{exc.code}"] += 1
+                return
+            if loan.status == LoanStatus.REJECTED:
+                counters["demo_application_rejected"] += 1
+                return
+            self.plans[loan.pk] = kind
+
+        def planned_behaviour(self, loan: Loan) -> Behaviour | None:
+            kind = self.plans.get(loan.pk)
+            if kind is None:
+                return None
+            if kind in ("charged_off", "late"):  # late: its first installment fell due about 45 days ago
+                return Behaviour("default", stop_after=0)
+            if kind == "prepaid":
+                return Behaviour("prepay", prepay_month=1)
+            # Cash in on the due date itself ("late" by no days), not the day before as punctual borrowers
+            # do: a day early, the auto-debit would give it to the unpaid loan's overdue installments.
+            return Behaviour("late", late_days=0)
+
+        def _top_up(self, user: User, needed_minor: int, up_to: int | None = None) -> None:
+            # Exactly what is due: cash left over would go to the demo borrower's unpaid loan.
+            super()._top_up(user, needed_minor, None if user == self.demo_borrower else up_to)
+
+    return DemoSimulator
+
+
+def _open_listings(sim: object, wanted: int) -> int:
+    """Fresh applications, reviewed and listed today, until ``wanted`` loans are open for investment."""
+    from peerlend.lending.models import Loan
+
+    listed = Loan.objects.filter(status="listed").count()
+    for _round in range(4):
+        if listed >= wanted:
+            break
+        sim.new_applications(wanted - listed + 3)  # type: ignore[attr-defined]
+        sim.review()  # type: ignore[attr-defined]
+        listed = Loan.objects.filter(status="listed").count()
+    return listed
+
+
 @transaction.atomic
 def seed_demo(password: str | None = None, *, months: int = DEMO_MONTHS, borrowers: int = 45,
               investors: int = 12) -> list[DemoLogin]:
-    """Simulate a few months of history ending today, then add one login per role."""
+    """Simulate a few months of history ending today, then add one login per role.
+
+    The demo investor and borrower live through that history (notes and loans in every state:
+    current, late, paid off, charged off, prepaid), and at least ten loans are left open for
+    investment across grades and terms.
+    """
     if demo_already_seeded():
         return []
     from peerlend.accounts.selectors import active_points_of
     from peerlend.accounts.services import assign_agent
     from peerlend.lending import services as lending
-    from peerlend.simulation.engine import SimConfig, Simulator, platform_admin
+    from peerlend.simulation.engine import SimConfig, platform_admin
 
     password = password or DEMO_PASSWORD
     today = timezone.localdate()
-    sim = Simulator(SimConfig(seed=2026, months=months, borrowers=borrowers, investors=investors, agents=2,
-                              showcase=True, start=add_months(today, -months)))
+    sim = _demo_simulator_class()(SimConfig(seed=2026, months=months, borrowers=borrowers, investors=investors,
+                                            agents=2, showcase=True, start=add_months(today, -months)), password)
     sim.run()
     admin = platform_admin()
 
@@ -86,22 +204,25 @@ def seed_demo(password: str | None = None, *, months: int = DEMO_MONTHS, borrowe
     _staff(admin, "demo-collections", Role.COLLECTIONS, password)
     _staff(admin, "demo-compliance", Role.COMPLIANCE, password)
 
-    investor = _member("demo-investor", ["investor"], password, sim)
-    sim.deposit(investor, 200_000_00)
-    borrower = _member("demo-borrower", ["borrower", "investor"], password, sim)
+    investor, borrower = sim.demo_investor, sim.demo_borrower
+    _open_listings(sim, OPEN_FOR_INVESTMENT)
+    # The demo borrower's own listing, part funded by the demo investor.
     data, _channel = sim._application()
     data.amount_minor, data.term_months = 30_000_00, 12
     data.annual_income_minor = max(data.annual_income_minor, 240_000_00)
-    loan = lending.submit_application(borrower=borrower, data=data)
-    if loan.status == "under_review":
+    try:
+        loan = lending.submit_application(borrower=borrower, data=data)
+    except ApplicationError:
+        loan = None
+    if loan is not None and loan.status == "under_review":
         loan = lending.approve(officer=officer, loan_id=loan.pk, reason="demo: within policy")
-    if loan.status == "listed":
+    if loan is not None and loan.status == "listed":
         lending.invest(investor=investor, loan_id=loan.pk, amount_minor=5_000_00)
-    # Something for the demo investor to hold and the risk officer to review.
-    from peerlend.errors import ApplicationError
-    from peerlend.lending.models import Loan
+    # Something for the demo investor to hold among the open listings, and for the risk officer to review.
+    from peerlend.lending.models import Loan as LoanModel
 
-    for other in Loan.objects.filter(status="listed").exclude(pk=loan.pk).order_by("id")[:2]:
+    fresh = LoanModel.objects.filter(status="listed").exclude(borrower=borrower).exclude(notes__investor=investor)
+    for other in fresh.order_by("id")[:2]:
         try:
             lending.invest(investor=investor, loan_id=other.pk, amount_minor=min(2_000_00, other.remaining_minor))
         except ApplicationError:

@@ -96,6 +96,10 @@ class Simulator:
         self._bad_rates = self._grade_bad_rates()
         self._serial = 0
         self.today = config.start
+        # Investors who take a small part in every loan they may buy (the demo investor), so that
+        # their portfolio shows every state a loan can reach.
+        self.favoured: list[User] = []
+        self._favoured_notes: set[tuple[int, int]] = set()  # (investor, loan): one note each
 
     # ------------------------------------------------------------------ data
 
@@ -189,6 +193,12 @@ class Simulator:
             raise RuntimeError(f"sandbox payout failed: {body}")
         self.state.counters["withdrawals"] += 1
 
+    def make_suitable(self, investor: User) -> None:
+        """Risk questionnaire and disclosure done (lending refuses a note without them)."""
+        from peerlend.investing.services import make_suitable
+
+        make_suitable(investor, today=self.today)
+
     def setup(self) -> None:
         from peerlend.accounts.services import assign_agent, create_service_point, grant_role
 
@@ -213,6 +223,7 @@ class Simulator:
         for _ in range(self.cfg.investors):
             investor = self._member("inv", ["investor"])
             self.deposit(investor, self.rng.choice((50_000, 100_000, 200_000, 500_000)) * 100)
+            self.make_suitable(investor)
             # Each investor prefers some grades.
             self.state.appetite[investor.pk] = tuple(self.rng.sample(GRADES, self.rng.randint(2, 5)))
             self.state.investors.append(investor)
@@ -301,6 +312,9 @@ class Simulator:
             takers = [i for i in self.state.investors if loan.grade[:1] in self.state.appetite[i.pk]]
             self.rng.shuffle(takers)
             chosen = takers[: self.rng.randint(5, 20)]
+            favoured = [i for i in self.favoured
+                        if i.pk != loan.borrower_id and (i.pk, loan.pk) not in self._favoured_notes]
+            chosen = favoured + [i for i in chosen if i not in favoured]
             # One read of the chosen investors' balances: each invests at most once in this loan, and
             # nothing else moves their available cash meanwhile (the simulator runs alone).
             cash = balances_many(chosen)
@@ -310,12 +324,14 @@ class Simulator:
                 if remaining <= 0:
                     break
                 available = cash[investor.pk].available_minor
-                chunk = self.rng.choice((1_000, 2_000, 5_000, 10_000, 20_000)) * 100
+                chunk = 500_00 if investor in favoured else self.rng.choice((1_000, 2_000, 5_000, 10_000, 20_000)) * 100
                 amount = min(chunk, remaining, available // UNIT_MINOR * UNIT_MINOR)
                 if amount < UNIT_MINOR:
                     continue
                 try:
                     note = services.invest(investor=investor, loan_id=loan.pk, amount_minor=amount)
+                    if investor in favoured:
+                        self._favoured_notes.add((investor.pk, loan.pk))
                     self.state.counters["investments"] += 1
                     remaining -= amount
                     disbursed = note.status == NoteStatus.ACTIVE  # this note filled the loan
@@ -338,7 +354,10 @@ class Simulator:
         bad = self._bad_rates.get(loan.grade[:1], 0.1)
         draw = rng.random()
         shown = self.state.counters["showcased"]
-        if self.cfg.showcase and shown < len(self.SHOWCASE):
+        planned = self.planned_behaviour(loan)
+        if planned is not None:
+            b = planned
+        elif self.cfg.showcase and shown < len(self.SHOWCASE):
             b = self.SHOWCASE[shown]
             self.state.counters["showcased"] += 1
         elif draw < bad:
@@ -363,6 +382,10 @@ class Simulator:
         cash = balances(loan.borrower).available_minor
         if cash > 0:
             self.withdraw(loan.borrower, cash)
+
+    def planned_behaviour(self, loan: Loan) -> Behaviour | None:
+        """A behaviour fixed in advance for ``loan`` (the demo borrower's loans), or None to draw one."""
+        return None
 
     # ------------------------------------------------------------------ repayments
 
@@ -480,6 +503,9 @@ class Simulator:
             self.borrowers_act()
             if day % 7 == 0:
                 self.investors_move_cash()
+            if day and day % 360 == 0:  # a risk assessment is valid for a year: investors answer again
+                for investor in self.state.investors:
+                    self.make_suitable(investor)
             run_day(self.today)
             if (self.today + timedelta(days=1)).day == 1:
                 self._snapshot()

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from peerlend.domain.money import format_minor, parse_amount_minor
+from peerlend.domain.money import format_grouped, parse_amount_minor
+from peerlend.domain_errors import domain_message
 from peerlend.lending.models import Housing, LoanDocument, Purpose, RepaymentMethod
 from peerlend.lending.services import (
     DOCUMENT_TYPES,
@@ -34,10 +37,14 @@ class AmountField(forms.CharField):
         try:
             minor = parse_amount_minor(text.replace(",", ""))
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(domain_message(exc)) from exc
         if self.max_minor is not None and minor > self.max_minor:
-            raise forms.ValidationError(_("At most %(max)s CNY.") % {"max": format_minor(self.max_minor)})
+            raise forms.ValidationError(_("At most %(max)s CNY.") % {"max": format_grouped(self.max_minor)})
         return minor
+
+
+# Formatted when shown, in the reader's language: ``gettext_lazy(...) % {...}`` formats once, at import.
+_term_label = lazy(lambda m: gettext("%(m)d months") % {"m": m}, str)
 
 
 def _count(name: str, label: Any, **kwargs: Any) -> forms.IntegerField:
@@ -58,7 +65,7 @@ class _BootstrapForm(forms.Form):
 class ApplicationForm(_BootstrapForm):
     amount = AmountField(label=_("Amount (CNY)"), help_text=_("A multiple of 50.00; at least 1,000.00"))
     term_months = forms.TypedChoiceField(
-        label=_("Term"), coerce=int, choices=[(m, _("%(m)d months") % {"m": m}) for m in (3, 6, 9, 12, 18, 24, 36)]
+        label=_("Term"), coerce=int, choices=[(m, _term_label(m)) for m in (3, 6, 9, 12, 18, 24, 36)]
     )
     repayment_method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
@@ -107,10 +114,14 @@ class OfflineApplicationForm(ApplicationForm):
     """Filed by an agent for a member whose identity and documents were checked in person."""
 
     member_username = forms.CharField(label=_("Member's username"), max_length=150)
+    # Needed only for a member not registered or verified at the agent's service point.
+    consent_code = forms.CharField(
+        label=_("Member's consent code"), max_length=12, required=False,
+        help_text=_("Only for members registered elsewhere: the code the member received and reads out to you."))
     income_document = forms.FileField(label=_("Proof of income (checked in person)"), required=False)
     other_document = forms.FileField(label=_("Other document"), required=False)
 
-    field_order = ["member_username"]
+    field_order = ["member_username", "consent_code"]
 
     def clean(self) -> dict[str, Any]:
         # A wrong file type is a form error shown next to the field, not an exception in the view.
@@ -139,7 +150,8 @@ class InvestForm(_BootstrapForm):
 
 
 class DecisionForm(_BootstrapForm):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject")),
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject")),
                                           ("request_documents", _("Ask for documents"))])
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                             max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -2,7 +2,7 @@
 
 Limits (settings):
 - ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (1 MB): any body, JSON and forms alike, and every body under /api/
-  (the API takes no file uploads);
+  (the API takes no file uploads but the borrower's requested documents, ``UPLOAD_API``);
 - ``PEERLEND_MAX_UPLOAD_BYTES`` (12 MB): a ``multipart/form-data`` page form, which may carry
   documents (each at most 5 MB, two per offline application) or a custody statement.
 
@@ -14,6 +14,7 @@ over 1 MB; too many fields) is answered here too, as a 413 or 400 rather than a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -25,12 +26,14 @@ from peerlend.web.errors import error_response, refusal, wants_json
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_UPLOAD_LIMIT = 12 * 1024 * 1024
+# The one API route that takes files: a borrower's requested documents (two at most, 5 MB each).
+UPLOAD_API = re.compile(r"^/api/loans/\d+/documents$")
 
 
 def body_limit(request: HttpRequest) -> int:
     """The largest body ``request`` may carry, in bytes."""
     limit = int(getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None) or DEFAULT_BODY_LIMIT)
-    if request.content_type == "multipart/form-data" and not wants_json(request):
+    if request.content_type == "multipart/form-data" and (not wants_json(request) or UPLOAD_API.match(request.path)):
         return max(limit, int(getattr(settings, "PEERLEND_MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_LIMIT)))
     return limit
 

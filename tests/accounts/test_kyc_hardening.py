@@ -85,7 +85,7 @@ def test_child_refused_on_the_kyc_page_and_by_an_agent_in_person():
     assert r.status_code == 400 and "18" in r.content.decode()
     agent = make_agent()
     with pytest.raises(ApplicationError) as exc:
-        register_and_verify_offline(agent, username="kid", password="Tr1cky-pass-99",
+        register_and_verify_offline(agent, username="kid",
                                     **_body(resident_id=make_resident_id("110101", dt.date(2015, 4, 9), 16)))
     assert exc.value.code == "underage"
     assert not User.objects.filter(username="kid").exists()  # all or nothing
@@ -184,7 +184,7 @@ def test_agent_path_opens_a_review_and_keeps_the_registration():
     holder = make_user()
     rid = holder.identity.decrypted()["resident_id"]
     agent = make_agent()
-    member = register_and_verify_offline(agent, username="walkin", password="Tr1cky-pass-99",
+    member = register_and_verify_offline(agent, username="walkin",
                                          **_body(resident_id=rid))
     review = IdentityReview.objects.get(user=member)
     assert review.channel == "offline" and review.submitted_by == agent

@@ -38,7 +38,7 @@ def test_register_page_with_csrf_logs_in_and_leads_to_kyc():
     c = _csrf_client()
     token = _csrf_token(c, "/register")
     r = c.post("/register", {"username": "dave", "password": "Tr1cky-pass-99", "password2": "Tr1cky-pass-99",
-                             "csrfmiddlewaretoken": token})
+                             "accept_terms": "on", "csrfmiddlewaretoken": token})
     assert r.status_code == 302 and r["Location"] == "/kyc"
     user = User.objects.get(username="dave")
     assert user.password.startswith("argon2$") and sorted(user.roles) == ["borrower", "investor"]
@@ -48,7 +48,7 @@ def test_register_page_with_csrf_logs_in_and_leads_to_kyc():
 
 def test_register_page_shows_errors():
     c = Client()
-    r = c.post("/register", {"username": "dave", "password": "short", "password2": "short"})
+    r = c.post("/register", {"username": "dave", "password": "short", "password2": "short", "accept_terms": "on"})
     assert r.status_code == 400 and "too short" in r.content.decode()
     r = c.post("/register", {"username": "dave", "password": "Tr1cky-pass-99", "password2": "other-pass-99"})
     assert r.status_code == 400 and "differ" in r.content.decode()

@@ -77,7 +77,7 @@ def test_operator_opens_point_and_assigns_agent():
     person = make_user(kyc=False)
     grant_role(op, person, "agent", reason="hired")
     assign_agent(op, person, point, reason="staffing")
-    member = register_member_offline(person, username="walkin", password="Tr1cky-pass-99")
+    member = register_member_offline(person, username="walkin", email="walkin@example.com")
     assert member.registered_point == point
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert actions == ["accounts.service_point_created", "accounts.role_granted", "accounts.agent_assigned",
@@ -87,7 +87,7 @@ def test_operator_opens_point_and_assigns_agent():
 def test_agent_offline_registration_and_verification_records_channel_agent_point():
     point = make_service_point()
     agent = make_agent(point)
-    member = register_member_offline(agent, username="carol", password="Tr1cky-pass-99")
+    member = register_member_offline(agent, username="carol", email="carol@example.com")
     assert member.channel == "offline" and member.registered_by == agent and member.registered_point == point
     assert sorted(member.roles) == ["borrower", "investor"]
     identity = verify_identity(member, real_name="陈七", resident_id=random_resident_id(), mobile="13612345678",
@@ -101,12 +101,12 @@ def test_agent_offline_registration_and_verification_records_channel_agent_point
 
 def test_non_agent_and_agent_of_inactive_point_are_refused():
     with pytest.raises(PermissionDenied) as exc:
-        register_member_offline(make_user(), username="x1", password="Tr1cky-pass-99")
+        register_member_offline(make_user(), username="x1", email="x1@example.com")
     assert exc.value.code == "forbidden_role"
     inactive = make_service_point(active=False)
     agent = make_agent(inactive)
     with pytest.raises(PermissionDenied) as exc:
-        register_member_offline(agent, username="x2", password="Tr1cky-pass-99")
+        register_member_offline(agent, username="x2", email="x2@example.com")
     assert exc.value.code == "not_agent_of_point"
     with pytest.raises(PermissionDenied):
         verify_identity(make_user(kyc=False), real_name="周八", resident_id=random_resident_id(),
@@ -114,7 +114,7 @@ def test_non_agent_and_agent_of_inactive_point_are_refused():
     # An agent may not act for a point they do not belong to.
     agent2 = make_agent()
     with pytest.raises(PermissionDenied):
-        register_member_offline(agent2, username="x3", password="Tr1cky-pass-99", service_point=make_service_point())
+        register_member_offline(agent2, username="x3", email="x3@example.com", service_point=make_service_point())
     assert not User.objects.filter(username__in=["x1", "x2", "x3"]).exists()
     assert not Identity.objects.filter(channel="offline").exists()
 

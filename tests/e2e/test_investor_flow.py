@@ -24,6 +24,9 @@ from tests.factories import make_staff, make_user
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LOAN_TITLE = "Bakery oven upgrade"
+# The answers of an investor who may buy every grade, as labelled on the questionnaire page.
+RISK_ANSWERS = ("18 to 30", "Over 1,000,000 CNY", "Less than 10 %", "Shares, equity funds or online lending",
+                "More than 5 years", "More than 15 %", "More than 3 years", "Invest more in higher-rate loans")
 
 
 def _listed_loan() -> Loan:
@@ -51,6 +54,7 @@ def test_visitor_registers_verifies_deposits_and_invests(page: Any, screenshot_d
     page.get_by_label("Email (optional)").fill("lin.wei@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("I have read and accept the terms of service and the privacy notice").check()
     page.get_by_role("button", name="Register").click()
     expect(page).to_have_url(re.compile(r"/kyc$"))
     expect(alert(page, "Welcome!")).to_be_visible()
@@ -80,16 +84,31 @@ def test_visitor_registers_verifies_deposits_and_invests(page: Any, screenshot_d
     deposit_form.get_by_label(re.compile(r"^Amount")).fill("1000.00")
     deposit_form.get_by_role("button", name="Continue to payment").click()
     expect(page.get_by_role("heading", name="Sandbox payment gateway")).to_be_visible()
-    expect(page.get_by_text("1000.00 CNY")).to_be_visible()
+    expect(page.get_by_text("1,000.00 CNY")).to_be_visible()
     page.get_by_role("button", name="Pay").click()
     expect(page).to_have_url(re.compile(r"/account$"))
     expect(alert(page, "Deposit received.")).to_be_visible()
-    expect(page.locator("#balance-available")).to_have_text("1000.00 CNY")
+    expect(page.locator("#balance-available")).to_have_text("1,000.00 CNY")
 
-    # Find the loan on the marketplace and invest 300.00 in it.
+    # Find the loan on the marketplace. Investing needs the risk questionnaire and the risk disclosure
+    # first: the loan page links the questionnaire, which leads to the disclosure and back here.
     page.get_by_role("link", name="Marketplace").click()
     page.get_by_role("link", name=LOAN_TITLE).click()
     expect(page.get_by_role("heading", name=LOAN_TITLE)).to_be_visible()
+    page.locator("#suitability-notice").get_by_role("link", name="Answer the risk questionnaire").click()
+    expect(page.get_by_role("heading", name="Risk questionnaire")).to_be_visible()
+    for answer in RISK_ANSWERS:
+        page.get_by_label(answer, exact=True).check()
+    page.get_by_role("button", name="See my risk level").click()
+    expect(alert(page, re.compile(r"Your risk level is Aggressive"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Risk disclosure")).to_be_visible()
+    page.get_by_label("I have read the risk disclosure and understand that I may lose money.").check()
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(alert(page, "your acknowledgement of the risk disclosure is recorded")).to_be_visible()
+    expect(page.get_by_role("heading", name=LOAN_TITLE)).to_be_visible()
+    expect(page.locator("#suitability-notice")).to_contain_text("Your risk level: Aggressive.")
+
+    # Invest 300.00 in it.
     invest_form = page.locator("form").filter(has=page.get_by_role("button", name="Invest"))
     expect(invest_form.get_by_label("Amount (CNY)")).to_have_class(re.compile(r"\bform-control\b"))
     invest_form.get_by_label("Amount (CNY)").fill("300.00")
@@ -118,3 +137,5 @@ def test_visitor_registers_verifies_deposits_and_invests(page: Any, screenshot_d
     bal = balances(investor)
     assert (bal.available_minor, bal.frozen_minor) == (700_00, 300_00)
     assert investor.identity.channel == "online"
+    assert investor.suitability_assessments.get().level == "aggressive"
+    assert investor.disclosure_acknowledgements.filter(version="2026-1").exists()

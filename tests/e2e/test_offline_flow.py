@@ -1,5 +1,6 @@
 """O2O through the pages: an agent registers and verifies a member in person, files an offline application
-with an income document; a risk officer reviews and approves it; the loan is on the marketplace."""
+with an income document; a risk officer reviews and approves it; the loan is on the marketplace; the member
+chooses their own password through the one-time link sent by SMS and logs in."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from peerlend.accounts.models import Role, User
 from peerlend.accounts.services import assign_agent, create_service_point
 from peerlend.domain.validators import make_bank_card, make_resident_id, mask_resident_id
 from peerlend.lending.models import Loan
+from tests.accounts.onboarding_helpers import link_path, member_messages
 from tests.e2e.helpers import PASSWORD, alert, check_page, log_in, log_out
 from tests.factories import make_staff
 
@@ -51,14 +53,15 @@ def test_agent_files_offline_application_and_officer_lists_it(page: Any, screens
     page.get_by_role("link", name="Agent console").click()
     expect(page.get_by_text("Service point BJ-HD01 · Haidian store (Beijing)")).to_be_visible()
     page.get_by_label("Username").fill(member)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
+    # No password here: the agent never knows it (issue 12, defect 8).
+    expect(page.locator('input[type="password"]')).to_have_count(0)
     page.get_by_label("Real name").fill("王芳")
     page.get_by_label("Resident ID number").fill(resident_id)
     page.get_by_label("Mobile number").fill("13812345678")
     page.get_by_label("Bank card number").fill(make_bank_card("622848001234", 16))
     page.get_by_role("button", name="Register and verify").click()
     expect(alert(page, f"Member {member} registered and verified in person.")).to_be_visible()
+    expect(alert(page, "one-time link")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=member)
     expect(row).to_contain_text("BJ-HD01")
     expect(row).to_contain_text(mask_resident_id(resident_id))
@@ -92,6 +95,7 @@ def test_agent_files_offline_application_and_officer_lists_it(page: Any, screens
            ).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=member)).to_contain_text("20,000.00")
     check_page(page)
+    page.screenshot(path=str(screenshot_dir / "offline-flow-agent-applications.png"), full_page=True)
     log_out(page, agent.username)
 
     # The risk officer finds it in the queue, sees who filed it and the verified document, and approves.
@@ -136,3 +140,24 @@ def test_agent_files_offline_application_and_officer_lists_it(page: Any, screens
     borrower = User.objects.get(username=member)
     assert (borrower.channel, borrower.registered_by_id, borrower.identity.verified_by_id) == (
         "offline", agent.pk, agent.pk)
+
+    # The member chooses their own password through the one-time link the outbox sent by SMS.
+    page.goto("/")
+    log_out(page, officer.username)
+    [(kind, sms)] = member_messages(borrower.pk)
+    assert kind == "member.sms" and "13812345678" not in sms
+    page.goto(link_path(sms))
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=str(screenshot_dir / "offline-flow-set-password-375.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_label("New password", exact=True).fill(PASSWORD)
+    page.get_by_label("New password confirmation").fill(PASSWORD)
+    page.get_by_label("I have read and accept the terms of service and the privacy notice").check()
+    page.get_by_role("button", name="Set password").click()
+    expect(alert(page, "Your password is set.")).to_be_visible()
+    check_page(page)
+    log_in(page, member, PASSWORD)
+    log_out(page, member)
+    page.goto(link_path(sms))  # the link worked once
+    expect(page.get_by_text("This link is invalid, expired or used already.")).to_be_visible()

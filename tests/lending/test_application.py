@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from peerlend.accounts.models import Role
+from peerlend.accounts.models import Role, User
 from peerlend.accounts.services import assign_agent, create_service_point
 from peerlend.errors import ApplicationError, PermissionDenied
 from peerlend.lending import services
@@ -77,6 +77,8 @@ def _agent():
 
 def test_offline_application_records_agent_point_and_documents(borrower):
     agent, point = _agent()
+    User.objects.filter(pk=borrower.pk).update(registered_point=point)  # registered at the agent's point
+    borrower.refresh_from_db()
     doc = services.UploadedDocument("income", "payslip.pdf", "application/pdf", b"%PDF-1.4 payslip")
     loan = services.submit_application(borrower=borrower, data=application(), agent=agent, documents=[doc])
     assert loan.channel == "offline"
@@ -95,7 +97,9 @@ def test_non_agent_cannot_file_offline(borrower):
 
 
 def test_document_type_is_checked(borrower):
-    agent, _ = _agent()
+    agent, point = _agent()
+    User.objects.filter(pk=borrower.pk).update(registered_point=point)
+    borrower.refresh_from_db()
     doc = services.UploadedDocument("income", "x.exe", "application/x-msdownload", b"MZ")
     with pytest.raises(ApplicationError):
         services.submit_application(borrower=borrower, data=application(), agent=agent, documents=[doc])

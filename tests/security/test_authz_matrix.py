@@ -108,7 +108,7 @@ def _credentials(world: dict[str, Any], actor: str) -> dict[str, str]:
 
 def _new_member(world: dict[str, Any], actor: str) -> dict[str, str]:
     name = f"matrix_new_{actor}"
-    return {"username": name, "password": "Fresh-Passw0rd-9", "password2": "Fresh-Passw0rd-9"}
+    return {"username": name, "password": "Fresh-Passw0rd-9", "password2": "Fresh-Passw0rd-9", "accept_terms": "on"}
 
 
 APPLICATION = {"amount": "8000.00", "term_months": 12, "repayment_method": "equal_installment",
@@ -122,6 +122,8 @@ APPLICATION = {"amount": "8000.00", "term_months": 12, "repayment_method": "equa
 CASES: list[Case] = [
     # ---- site pages, accounts
     Case("web:home", "GET", "/", expect(OK, anonymous=OK)),
+    Case("web:dashboard", "GET", "/dashboard", expect(OK)),
+    Case("web:oversight", "GET", "/compliance/oversight", only(["compliance", "admin"])),
     Case("set_language", "POST", "/i18n/setlang/", expect(OK, anonymous=OK), {"language": "en", "next": "/"}),
     Case("web:register", "GET", "/register", expect(OK, anonymous=OK)),
     Case("web:register", "POST", "/register", expect(OK, anonymous=OK), _new_member,
@@ -136,6 +138,15 @@ CASES: list[Case] = [
     Case("web:agent_console", "GET", "/agent/", only(["agent"])),
     Case("web:agent_console", "POST", "/agent/", only(["agent"], REFUSED), {"username": ""}),
     Case("web:agent_members", "GET", "/agent/members", only(["agent"])),
+    Case("web:agent_consent_code", "POST", "/agent/consent-code", only(["agent"], REFUSED),
+         {"member_username": "nobody-here"}, why="issue 12 #9: agents only; an unknown member is refused"),
+    Case("web:password_reset", "GET", "/password-reset", expect(OK, anonymous=OK)),
+    Case("web:password_reset", "POST", "/password-reset", expect(OK, anonymous=OK), {"login": "nobody-here"},
+         why="the same answer whoever is asked about: it must not tell who is a member"),
+    Case("web:password_set", "GET", "/password/MQ/bad-token", expect(OK, anonymous=OK),
+         why="the one-time link itself is the credential: a wrong one shows 'invalid link'"),
+    Case("web:terms", "GET", "/terms", expect(OK, anonymous=OK)),
+    Case("web:privacy", "GET", "/privacy", expect(OK, anonymous=OK)),
     # ---- ledger pages
     Case("web:account", "GET", "/account", expect(OK)),
     Case("web:account_deposit", "POST", "/account/deposit", expect(PASS), _form(amount="100.00")),
@@ -164,7 +175,12 @@ CASES: list[Case] = [
     Case("web:apply", "GET", "/apply/", expect(OK)),
     Case("web:apply", "POST", "/apply/", expect(OK), {"amount": ""},
          why="an empty form is shown again with its errors; the service refuses non-borrowers"),
+    Case("web:apply_quote", "GET", "/apply/quote?amount=30000.00&term_months=36", expect(OK, anonymous=OK),
+         why="issue 12 defect 7: the price before applying is public and reads nothing personal"),
+    Case("web:fees", "GET", "/fees/", expect(OK, anonymous=OK), why="the fee schedule is public"),
     Case("web:my_loans", "GET", "/my/loans/", expect(OK)),
+    Case("web:provide_documents", "POST", "/my/loans/{listed}/documents", only(["borrower"], REFUSED), {},
+         why="the applicant (or filing agent) only; the listed loan asks for no documents and nothing is attached"),
     Case("web:my_notes", "GET", "/my/notes/", expect(OK)),
     Case("web:review_queue", "GET", "/review/", only(["risk_officer"])),
     Case("web:review_detail", "GET", "/review/{review}/", only(["risk_officer"])),
@@ -173,16 +189,21 @@ CASES: list[Case] = [
     Case("web:review_document", "GET", "/review/documents/{document}", only(["agent", *LOAN_VIEWERS]),
          why="staff viewers, and the agent who uploaded it"),
     Case("web:agent_applications", "GET", "/agent/applications/", only(["agent"])),
-    Case("web:agent_applications", "POST", "/agent/applications/", only(["agent"]), {"member_username": ""}),
+    Case("web:agent_applications", "POST", "/agent/applications/", only(["agent"], REFUSED), {"member_username": ""}),
     # ---- servicing pages (finding 4: only the borrower pays through the borrower's routes)
-    Case("web:loan_servicing", "GET", "/my/loans/{late}/repayments", only(["borrower", "collections"])),
+    Case("web:loan_servicing", "GET", "/my/loans/{late}/repayments", only(["borrower"]),
+         why="the borrower's page with pay/prepay; collections staff have web:collections_loan (issue 12)"),
     Case("web:repay", "POST", "/my/loans/{late}/repay", only(["borrower"]), _form(amount="100.00")),
     Case("web:prepay", "POST", "/my/loans/{late}/prepay", only(["borrower"]), _form(amount="3000.00")),
     Case("web:notes_income", "GET", "/my/notes/income", expect(OK)),
     Case("web:collections_queue", "GET", "/collections/", only(["collections"])),
+    Case("web:collections_loan", "GET", "/collections/loans/{late}/", only(["collections"])),
     Case("web:collections_action", "POST", "/collections/{late}", only(["collections"]),
          _form(action="collect", amount="100.00")),
     Case("web:inbox", "GET", "/inbox", expect(OK)),
+    Case("web:notification_preferences", "GET", "/inbox/settings", expect(OK)),
+    Case("web:notification_preferences", "POST", "/inbox/settings", expect(OK), {"email": "on"},
+         why="each member sets their own channels only"),
     Case("web:inbox", "POST", "/inbox", expect(OK), {"id": "{notification}"},
          why="marks the borrower's message read; for anyone else it is not theirs and nothing changes"),
     # ---- API: meta and accounts
@@ -206,6 +227,7 @@ CASES: list[Case] = [
          why="the gateway's signature is its only credential: an unsigned callback is a 401 for anybody"),
     # ---- API: marketplace
     Case("api:list_loans", "GET", "/api/loans", expect(OK, anonymous=OK), api=True),
+    Case("api:loan_quote", "GET", "/api/quote?amount=30000.00&term_months=36", expect(OK, anonymous=OK), api=True),
     Case("api:apply", "POST", "/api/loans", expect(DENY, borrower=PASS, wrong_owner=PASS), APPLICATION, api=True,
          why="only verified members with the borrower role apply"),
     Case("api:my_loans", "GET", "/api/loans/mine", expect(OK), api=True),
@@ -214,6 +236,8 @@ CASES: list[Case] = [
     Case("api:invest", "POST", "/api/loans/{listed}/investments",
          expect(DENY, investor=OK, wrong_owner=OK, borrower=DENY), {"amount": "50.00"}, api=True),
     Case("api:cancel", "POST", "/api/loans/{listed}/cancel", only(["borrower"]), {"reason": "x"}, api=True),
+    Case("api:provide_documents", "POST", "/api/loans/{listed}/documents", only(["borrower"], REFUSED), {},
+         api=True, why="the applicant (or filing agent) only; the listed loan asks for no documents (409)"),
     Case("api:my_notes", "GET", "/api/notes", expect(OK), api=True),
     Case("api:review_queue", "GET", "/api/reviews", only(["risk_officer"]), api=True),
     Case("api:approve", "POST", "/api/reviews/{review}/approve", only(["risk_officer"]), {"reason": "ok"}, api=True),
@@ -235,6 +259,14 @@ CASES: list[Case] = [
          why="the borrower's own token; for anybody else it does not exist"),
     Case("web:api_tokens", "GET", "/account/tokens", expect(OK)),
     Case("web:api_token_revoke", "POST", "/account/tokens/{token}/revoke", only(["borrower"])),
+    # ---- investor suitability and help (issue 12): members only hold the investor role here
+    Case("web:risk_questionnaire", "GET", "/investing/questionnaire", only(MEMBERS)),
+    Case("web:risk_questionnaire", "POST", "/investing/questionnaire", only(MEMBERS), {"age": ""},
+         why="an incomplete questionnaire is shown again with its errors"),
+    Case("web:risk_disclosure", "GET", "/investing/risk-disclosure", only(MEMBERS)),
+    Case("web:risk_disclosure", "POST", "/investing/risk-disclosure", only(MEMBERS), {"version": "2026-1"},
+         why="unticked: shown again with its error"),
+    Case("web:help", "GET", "/help/", expect(OK, anonymous=OK)),
     # ---- staff two-factor pages (finding 11); switched off here, so they only show the state
     Case("web:two_factor", "GET", "/account/two-factor/", only(STAFF), why="members are never asked for a code"),
     Case("web:two_factor_enrol", "GET", "/account/two-factor/enrol", only(STAFF, PASS)),
@@ -284,8 +316,12 @@ def _build_world() -> dict[str, Any]:
     listed = lending.submit_application(borrower=borrower, data=application(amount_minor=5_000_00))
     lending.approve(officer=officer, loan_id=listed.pk, reason="matrix")
     # One application in progress per borrower: the one under review is another member's.
+    # An agent files only for members of their service point (issue 12, defect 9).
+    walk_in = young_borrower()
+    User.objects.filter(pk=walk_in.pk).update(registered_point=agent.agent_memberships.get().service_point)
+    walk_in.refresh_from_db()
     review = lending.submit_application(
-        borrower=young_borrower(), data=application(amount_minor=4_000_00), agent=agent,
+        borrower=walk_in, data=application(amount_minor=4_000_00), agent=agent,
         documents=[lending.UploadedDocument("income", "payslip.pdf", "application/pdf", b"%PDF-1.4 matrix")])
     assert review.status == "under_review", (review.status, review.decision_reason)
     document = LoanDocument.objects.get(loan=review)

@@ -30,8 +30,9 @@ def test_repayment_receipt_is_translated(disbursed_loan):
     deposit(loan.borrower, first.due_minor + 10_00)
     with translation.override("zh-hans"):
         result = services.repay(actor=loan.borrower, loan_id=loan.pk, amount_minor=first.due_minor + 10_00)
-    assert result.message.startswith("已还款 ")
-    assert "保留在您的可用余额中" in result.message
+    # Issue 12: the receipt says what was taken, from which balance, and what stays (msgids in the zh catalogue).
+    assert result.message.startswith(f"已从您的可用余额扣划 {first.due_minor // 100:,}.{first.due_minor % 100:02d} 元")
+    assert "其余 10.00 元未扣划，仍保留在您的可用余额中" in result.message
 
 
 def test_collections_refusals_are_translated(disbursed_loan):
@@ -59,8 +60,10 @@ def test_reminders_are_written_in_each_borrowers_language(disbursed_loan):
     first = Installment.objects.filter(loan=loans[0]).order_by("number").first()
     batch.run_day(first.due_date - timedelta(days=3))
     batch.run_day(first.due_date + timedelta(days=1))
-    zh = list(Notification.objects.filter(user=chinese, channel="inbox").order_by("pk"))
-    en = list(Notification.objects.filter(user=english, channel="inbox").order_by("pk"))
+    # The inbox also holds the loan's other notices (approved, listed, paid out): the reminders here.
+    reminders = Notification.objects.filter(channel="inbox", event="installment_reminder").order_by("pk")
+    zh = list(reminders.filter(user=chinese))
+    en = list(reminders.filter(user=english))
     assert [n.subject for n in zh] == [f"借款 {loans[0].pk} 第 1 期将于 3 天后到期",
                                        f"借款 {loans[0].pk} 第 1 期已逾期 1 天"]
     assert zh[0].body.startswith(f"{first.due_minor // 100}.") and "请在可用余额中留足款项" in zh[0].body

@@ -112,7 +112,8 @@ def test_collect_takes_at_most_what_is_due_and_says_so(disbursed_loan):
     assert after[1].principal_paid_minor == 0 and after[1].interest_paid_minor == 0
     assert after[0].due_minor == 0
     assert result["paid"] == f"{due_now / 100:.2f}"
-    assert f"{due_now / 100:.2f}" in result["message"] and f"{CASH / 100:.2f}" in result["message"]
+    # Messages group thousands like the pages do (issue 12).
+    assert f"{due_now / 100:,.2f}" in result["message"] and f"{CASH / 100:,.2f}" in result["message"]
     assert "not taken" in result["message"]
     payment = ServicingPayment.objects.get(loan=loan)
     assert payment.actor_id == agent.pk and payment.amount_minor == due_now

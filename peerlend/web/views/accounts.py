@@ -15,10 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from peerlend.accounts import kyc as kyc_rules
 from peerlend.accounts import selectors, services
 from peerlend.accounts.kyc import KYC_UNDER_REVIEW
 from peerlend.accounts.models import IdentityKind, IdentityReview, User
+from peerlend.clock import business_date
 from peerlend.errors import ApplicationError
+from peerlend.web.dashboard import landing_url
 
 
 class _BootstrapForm(forms.Form):
@@ -33,6 +36,10 @@ class RegisterForm(_BootstrapForm):
     email = forms.EmailField(label=_("Email (optional)"), required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=256)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, max_length=256)
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept the terms of service and the privacy notice"),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Accept the terms of service and the privacy notice to register.")})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -59,8 +66,18 @@ class KycForm(_BootstrapForm):
         return self.cleaned_data.get("kind") or IdentityKind.PERSON
 
 
-class AgentRegisterForm(RegisterForm, KycForm):
-    pass
+KYC_FIELDS = ("real_name", "resident_id", "mobile", "bank_card", "company_name", "credit_code")
+
+
+class AgentRegisterForm(KycForm):
+    """No password here: the member chooses it through a one-time link (the agent never knows it)."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email (optional)"), required=False,
+                             help_text=_("The link to choose a password goes to this address and by SMS "
+                                         "to the mobile number."))
+
+    field_order = ["username", "email"]
 
 
 class LoginForm(AuthenticationForm):
@@ -71,8 +88,29 @@ class LoginForm(AuthenticationForm):
 
 
 def _attach_error(form: forms.Form, exc: ApplicationError) -> None:
+    """Each field's message under its field (KYC names every bad field at once); the rest above the form."""
+    per_field = exc.extra.get("errors") or {}
+    if per_field:
+        for field, message in per_field.items():
+            form.add_error(field if field in form.fields else None, message)
+        return
     field = exc.extra.get("field")
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _check_filled_fields(form: KycForm) -> None:
+    """A field was left empty: still check the filled ones, so every problem shows at once.
+
+    Validation only (no attempt is counted, nothing is written); the empty fields keep Django's message.
+    """
+    values = {name: str(form.data.get(name, "")) for name in KYC_FIELDS}
+    try:
+        kyc_rules.clean_submission(kind=form.data.get("kind") or IdentityKind.PERSON, today=business_date(),
+                                   **values)
+    except ApplicationError as exc:
+        for field, message in (exc.extra.get("errors") or {}).items():
+            if field in form.fields and field not in form.errors and values.get(field, "").strip():
+                form.add_error(field, message)
 
 
 def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
@@ -86,7 +124,8 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             user = services.register_member(username=form.cleaned_data["username"],
                                             password=form.cleaned_data["password"],
-                                            email=form.cleaned_data["email"])
+                                            email=form.cleaned_data["email"],
+                                            accepted_terms=form.cleaned_data["accept_terms"])
         except ApplicationError as exc:
             _attach_error(form, exc)
         else:
@@ -100,6 +139,10 @@ class LoginView(auth_views.LoginView):
     template_name = "web/accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        # No safe ``next``: members land on their dashboard, staff on their own queue.
+        return landing_url(self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -127,7 +170,8 @@ def kyc(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Your identity is verified."))
             return redirect("web:kyc")
-    if form is not None and form.errors and status == 200:
+    if form is not None and request.method == "POST" and form.errors and status == 200:
+        _check_filled_fields(form)
         status = 400
     return render(request, "web/accounts/kyc.html",
                   {"form": form, "identity": identity, "under_review": kyc_status == "under_review"}, status=status)
@@ -143,7 +187,7 @@ def agent_console(request: HttpRequest) -> HttpResponse:
         return _refused(request, exc)
     form = AgentRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "password2"}
+        data = dict(form.cleaned_data)
         try:
             member = services.register_and_verify_offline(agent, service_point=point, **data)
         except ApplicationError as exc:
@@ -155,6 +199,8 @@ def agent_console(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Member %(username)s registered and verified in person.")
                                  % {"username": member.username})
+            messages.info(request, _("The member received a one-time link by SMS (and e-mail, if given) to "
+                                     "choose their own password."))
             return redirect("web:agent_members")
     return render(request, "web/accounts/agent_console.html", {"form": form, "point": point},
                   status=400 if form.errors else 200)

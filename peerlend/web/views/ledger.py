@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peerlend.domain.money import format_minor
+from peerlend.domain.money import format_grouped
 from peerlend.errors import ApplicationError, NotFound, PermissionDenied
 from peerlend.ledger import limits, selectors, services
 from peerlend.ledger.gateway import get_gateway, sandbox, sandbox_enabled
 from peerlend.ledger.idempotency import run_idempotent
-from peerlend.ledger.models import ReconciliationItem, Withdrawal
+from peerlend.ledger.models import PaymentStatus, ReconciliationItem, Withdrawal
 from peerlend.ledger.reconciliation import import_statement, resolve_item
 from peerlend.web.errors import error_response
 from peerlend.web.params import form_id
@@ -42,15 +42,12 @@ def _require_operator(request: HttpRequest) -> None:
 def account(request: HttpRequest) -> HttpResponse:
     bal = selectors.balances(request.user)
     context = {
-        "available": format_minor(bal.available_minor, bal.currency),
-        "frozen": format_minor(bal.frozen_minor, bal.currency),
+        # Minor units: the template formats every amount with the one ``money`` filter.
+        "available": bal.available_minor,
+        "frozen": bal.frozen_minor,
         "currency": bal.currency,
         "entries": [
-            {
-                "entry": e,
-                "available": format_minor(e.available_change_minor, bal.currency),
-                "frozen": format_minor(e.frozen_change_minor, bal.currency),
-            }
+            {"entry": e, "available": e.available_change_minor, "frozen": e.frozen_change_minor}
             for e in selectors.recent_entries(request.user)
         ],
         "deposits": selectors.user_deposit_orders(request.user),
@@ -101,7 +98,7 @@ def deposit(request: HttpRequest) -> HttpResponse:
 def withdraw(request: HttpRequest) -> HttpResponse:
     def make(amount_minor: int) -> tuple[int, dict[str, Any]]:
         w = services.request_withdrawal(request.user, amount_minor)
-        return 201, {"amount": format_minor(w.amount_minor, w.currency)}
+        return 201, {"amount": format_grouped(w.amount_minor, w.currency)}
 
     try:
         result = _money_form(request, "web.withdrawal", make)
@@ -165,8 +162,26 @@ def sandbox_pay(request: HttpRequest, order_id: str) -> HttpResponse:
                 messages.warning(request, _("The payment failed; nothing was charged."))
             return redirect("web:account")
     return render(request, "web/ledger/sandbox_pay.html", {
-        "order": order, "amount": format_minor(order.amount_minor, order.currency), "result": result,
+        "order": order, "amount": format_grouped(order.amount_minor, order.currency), "result": result,
     })
+
+
+def _payout_message(request: HttpRequest, withdrawal: Withdrawal, status: int, body: dict[str, Any]) -> None:
+    """Say what happened to the member's money, read back from the withdrawal (not the callback's code)."""
+    withdrawal.refresh_from_db()
+    params = {"amount": format_grouped(withdrawal.amount_minor, withdrawal.currency), "cur": withdrawal.currency,
+              "member": withdrawal.user.username, "ref": withdrawal.public_id[:8]}
+    if status >= 400:
+        messages.error(request, _("The bank's answer for withdrawal %(ref)s was refused: %(why)s")
+                       % {**params, "why": body.get("detail") or status})
+    elif withdrawal.status == PaymentStatus.SUCCEEDED:
+        messages.success(request, _("Paid out %(amount)s %(cur)s to %(member)s's bank card (withdrawal %(ref)s).")
+                         % params)
+    elif withdrawal.status == PaymentStatus.FAILED:
+        messages.warning(request, _("The payout of %(amount)s %(cur)s to %(member)s bounced (withdrawal %(ref)s); "
+                                    "the money is back in the member's available balance.") % params)
+    else:
+        messages.info(request, _("Withdrawal %(ref)s is still pending.") % params)
 
 
 @_sandbox_only
@@ -184,9 +199,9 @@ def sandbox_payouts(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("no such withdrawal"))
         else:
             status, body = sandbox.settle_payout(withdrawal, succeed=request.POST.get("action") == "settle")
-            messages.info(request, f"{withdrawal.public_id}: {status} {body.get('status') or body.get('detail')}")
+            _payout_message(request, withdrawal, status, body)
         return redirect("web:sandbox_payouts")
-    rows = [(w, format_minor(w.amount_minor, w.currency)) for w in selectors.pending_withdrawals()]
+    rows = [(w, format_grouped(w.amount_minor, w.currency)) for w in selectors.pending_withdrawals()]
     return render(request, "web/ledger/sandbox_payouts.html", {"rows": rows})
 
 
@@ -224,6 +239,6 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         except (ApplicationError, UnicodeDecodeError) as exc:
             messages.error(request, getattr(exc, "message", _("statement must be UTF-8 CSV")))
         return redirect(reverse("web:reconciliation"))
-    items = [(i, format_minor(i.amount_minor)) for i in selectors.open_reconciliation_items()]
-    platform = [(a, format_minor(bal, a.currency)) for a, bal in selectors.platform_balances()]
+    items = [(i, format_grouped(i.amount_minor)) for i in selectors.open_reconciliation_items()]
+    platform = [(a, format_grouped(bal, a.currency)) for a, bal in selectors.platform_balances()]
     return render(request, "web/ledger/reconciliation.html", {"items": items, "platform": platform})

@@ -19,10 +19,13 @@ from peerlend.clock import business_date
 from peerlend.domain.schedule import build_schedule
 from peerlend.errors import ApplicationError, NotFound
 from peerlend.lending import selectors, services
+from peerlend.lending.cancellation import cancelled_message
 from peerlend.lending.contract_pdf import render_contract_pdf
 from peerlend.lending.models import Loan, LoanDocument, Purpose
+from peerlend.lending.quote import loan_investor_quote
 from peerlend.web.errors import error_response
 from peerlend.web.forms_lending import ApplicationForm, DecisionForm, InvestForm, OfflineApplicationForm
+from peerlend.web.views.quote import quote_context
 
 
 def _require_role(user: Any, role: str) -> None:
@@ -69,6 +72,8 @@ def loan_detail(request: HttpRequest, loan_id: int, form: InvestForm | None = No
         and user.has_role(Role.INVESTOR),
         "my_notes": loan.notes.filter(investor=user) if user.is_authenticated else [],
         "borrower_identity": getattr(loan.borrower, "identity", None),
+        # Before investing: the expected return net of the service fee and the grade's expected loss.
+        "investor_quote": loan_investor_quote(loan) if loan.status == "listed" else None,
     }
     return render(request, "web/lending/loan_detail.html", context)
 
@@ -121,7 +126,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                     % {"id": loan.pk, "g": loan.grade},
                 )
             return redirect("web:my_loans")
-    return render(request, "web/lending/apply.html", {"form": form})
+    context = {"form": form, **quote_context((request.POST if request.method == "POST" else request.GET).dict())}
+    return render(request, "web/lending/apply.html", context)
 
 
 @login_required
@@ -140,8 +146,8 @@ def my_notes(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, loan_id: int) -> HttpResponse:
     try:
-        services.cancel(actor=request.user, loan_id=loan_id, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
-        messages.success(request, _("The application was cancelled; any investors were refunded."))
+        loan = services.cancel(actor=request.user, loan_id=loan_id, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        messages.success(request, cancelled_message(loan))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("web:my_loans")
@@ -222,13 +228,15 @@ def agent_applications(request: HttpRequest) -> HttpResponse:
             try:
                 loan = services.submit_application(
                     borrower=member, data=form.to_input(), agent=request.user,  # type: ignore[arg-type]
-                    documents=form.documents(),
+                    documents=form.documents(), consent_code=form.cleaned_data.get("consent_code") or "",
                 )
             except ApplicationError as exc:
-                form.add_error(None, exc.message)
+                field = exc.extra.get("field")
+                form.add_error(field if field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("Offline application %(id)s filed for %(u)s (status: %(s)s).")
                                  % {"id": loan.pk, "u": member.username, "s": loan.status})
                 return redirect("web:agent_applications")
     loans = selectors.loans_filed_by_agent(request.user)  # type: ignore[arg-type]
-    return render(request, "web/lending/agent_applications.html", {"form": form, "loans": loans})
+    return render(request, "web/lending/agent_applications.html", {"form": form, "loans": loans},
+                  status=400 if form.errors else 200)

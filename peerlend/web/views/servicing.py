@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 from peerlend.accounts.models import Role
 from peerlend.clock import business_date
 from peerlend.domain.money import parse_amount_minor
+from peerlend.domain_errors import domain_message
 from peerlend.errors import ApplicationError
+from peerlend.ledger import selectors as ledger_selectors
 from peerlend.ledger.idempotency import run_idempotent
 from peerlend.lending.models import Loan
 from peerlend.servicing import collections, notifications, selectors, services
@@ -32,7 +34,8 @@ def _amount(request: HttpRequest, required: bool = True) -> int | None:
     try:
         return parse_amount_minor(text)
     except ValueError as exc:
-        raise ApplicationError(_("Invalid amount: %(why)s") % {"why": exc}, code="invalid_amount") from exc
+        raise ApplicationError(_("Invalid amount: %(why)s") % {"why": domain_message(exc)},
+                               code="invalid_amount") from exc
 
 
 def _borrowers_loan(request: HttpRequest, loan_id: int) -> Loan:
@@ -52,8 +55,8 @@ def loan_servicing(request: HttpRequest, loan_id: int) -> HttpResponse:
     if loan is None:
         raise Http404(_("No such loan."))
     is_borrower = loan.borrower_id == user.pk
-    # Collections staff see the schedules of the loans they work on (behind on payments) only.
-    if not is_borrower and not (user.has_role(Role.COLLECTIONS) and loan.status in services.COLLECTIBLE):
+    # The borrower's own page (pay, prepay); collections staff have their own view (collections_loan).
+    if not is_borrower:
         raise DjangoPermissionDenied(_("This page is for the loan's borrower."))
     today = business_date()
     rows = selectors.schedule_view(loan, today)
@@ -68,6 +71,8 @@ def loan_servicing(request: HttpRequest, loan_id: int) -> HttpResponse:
         "payments": selectors.payments_of(loan)[:20],
         "key": uuid.uuid4().hex, "can_pay": is_borrower and loan.status in (*services.SERVICED, "charged_off"),
         "has_contract": hasattr(loan, "contract"),
+        # Shown next to the pay form: a payment can take only what this balance holds.
+        "available": ledger_selectors.balances(user).available_minor if is_borrower else None,
     }
     return render(request, "web/servicing/loan.html", context)
 
@@ -144,6 +149,20 @@ def collections_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def collections_loan(request: HttpRequest, loan_id: int) -> HttpResponse:
+    """The collections view of one loan: whom to call, what is overdue, the history; no pay or prepay."""
+    try:
+        file = collections.loan_file(request.user, loan_id)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        raise DjangoPermissionDenied(exc.message) from exc  # not collections staff, or not behind on payments
+    return render(request, "web/servicing/collections_loan.html", {
+        "file": file, "r": file.row, "loan": file.row.loan, "today": business_date(),
+        "methods": collections.ContactNote.Method.choices, "key": uuid.uuid4().hex})
+
+
+@login_required
 @require_POST
 def collections_action(request: HttpRequest, loan_id: int) -> HttpResponse:
     user: Any = request.user
@@ -174,6 +193,8 @@ def collections_action(request: HttpRequest, loan_id: int) -> HttpResponse:
         if exc.status == 403:
             raise DjangoPermissionDenied(exc.message) from exc
         messages.error(request, exc.message)
+    if request.POST.get("back") == "loan":  # the form on the loan's own collections view
+        return redirect("web:collections_loan", loan_id=loan_id)
     return redirect("web:collections_queue")
 
 

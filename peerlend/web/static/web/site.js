@@ -35,4 +35,13 @@
   }
   // htmx swaps in new rows (the marketplace filter): size their bars too.
   document.addEventListener("htmx:load", function (event) { sizeProgressBars(event.target); });
+
+  // <div data-swap-errors>: a 400 answer carries the reason to show in place (the quote box).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (event.detail.xhr.status === 400 && target && target.closest && target.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 })();
