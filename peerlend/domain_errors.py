@@ -42,7 +42,7 @@ MESSAGES: tuple[DomainMessage, ...] = (
        _("The amount must be a number.")),
     _m("amount_not_number", r"amount must be a string, Decimal or int, not \w+", _("The amount must be a number.")),
     _m("amount_format", r"amount .* is not a number like 1234\.50",
-       _("Write the amount as digits with at most two decimals, like 1234.50.")),
+       _("Write the amount in digits with at most two decimals, like 1234.50 or 1,234.50.")),
     _m("amount_decimals", r"amount \S+ has more decimal places than (?P<cur>\w+) allows \((?P<places>\d+)\)",
        _("%(cur)s amounts have at most %(places)s decimal places.")),
     _m("amount_too_large", r"amount is too large: at most (?P<max>[\d,.]+) (?P<cur>\w+)",

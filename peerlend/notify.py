@@ -5,8 +5,10 @@ owns the inbox and the e-mail/SMS outbox (DESIGN.md, Layers: a lower context rea
 through a registered callback). Servicing registers its writer at start-up (``ServicingConfig.ready``).
 
 The writer runs in the caller's transaction: a rolled-back use case leaves no message, and e-mail and
-SMS leave only after commit. ``key`` names the occurrence (``loan:12``, ``payment:7``); a member gets
-one message per (event, key), however often the caller runs.
+SMS leave only after commit, through the outbox (retried when a channel is down). ``key`` names the
+occurrence (``loan:12``, ``payment:7``); a member gets one message per (event, key), however often the
+caller runs. The notice is kept as ``event`` and ``context``, not text: it reads in the language of
+whoever reads it, when they read it.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ class Notice:
     user_id: int
     event: str
     key: str
-    # Plain values only (ids, integer minor units, dates as ISO text): the writer renders them in the
-    # member's language.
+    # Plain values only (ids, integer minor units, dates as ISO text): they are stored as JSON and the
+    # text is written from them at read time, in the reader's language.
     context: dict[str, Any] = field(default_factory=dict)
 
 

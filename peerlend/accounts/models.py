@@ -313,3 +313,18 @@ class ConsentCode(models.Model):
 
     def __str__(self) -> str:
         return f"consent of {self.member_id} for agent {self.agent_id}"
+
+
+class SendThrottle(models.Model):
+    """How many messages of one kind a member was sent in the current window (``accounts.passwords``).
+
+    Kept in the database rather than a per-process cache, so that the limit holds whichever worker
+    answers; a compare-and-set update counts each request exactly once.
+    """
+
+    key = models.CharField(max_length=80, unique=True)  # kind and member, e.g. ``pwreset:42``
+    window_started_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} since {self.window_started_at:%Y-%m-%d %H:%M}"

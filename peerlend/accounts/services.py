@@ -127,12 +127,13 @@ def _create_member(username: str, password: str | None, email: str, **extra: Any
 def register_member(*, username: str, password: str, email: str = "", accepted_terms: bool = False) -> User:
     """Online self-registration. The password is hashed with argon2 (settings.PASSWORD_HASHERS).
 
-    ``accepted_terms``: the member ticked the current terms of service and privacy notice, recorded
-    with their versions and the time (``accounts.terms``).
+    ``accepted_terms``: the member accepted the current terms of service and privacy notice, recorded
+    with their versions and the time (``accounts.terms``); without it the registration is refused
+    (400 ``terms_not_accepted``), on the web and the API alike.
     """
+    terms.require_accepted(accepted_terms)
     user = _create_member(username, password, email, channel=Channel.ONLINE)
-    if accepted_terms:
-        terms.record_acceptance(user)
+    terms.record_acceptance(user)
     return user
 
 

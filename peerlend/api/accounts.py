@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from peerlend.accounts import selectors, services, tokens, twofactor
+from peerlend.accounts import selectors, services, terms, tokens, twofactor
 from peerlend.accounts.kyc import KYC_UNDER_REVIEW
 from peerlend.accounts.models import ApiToken, IdentityReview, User
 from peerlend.api.auth import BearerAuth, api_auth, bearer_value, revoke_token
@@ -24,11 +24,21 @@ class RegisterIn(Schema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=256)
     email: str = Field("", max_length=254)
+    accept_terms: bool = Field(
+        False, description="the member accepts the current terms of service and privacy notice (/terms, /privacy); "
+                           "registration is refused (400 terms_not_accepted) without it")
+
+
+class TermsAcceptanceOut(Schema):
+    document: Literal["terms", "privacy"]
+    version: str
+    accepted_at: datetime
 
 
 class RegisterOut(Schema):
     id: int
     username: str
+    terms_accepted: list[TermsAcceptanceOut] = Field(..., description="what the member accepted, and when")
 
 
 class TokenIn(Schema):
@@ -100,9 +110,11 @@ class Detail(Schema):
 
 @router.post("/auth/register", response={201: RegisterOut, 400: ApiError, 409: ApiError}, auth=None)
 def register(request: HttpRequest, payload: RegisterIn) -> Status:
-    """Create a member (roles investor + borrower). Log in with ``POST /api/auth/token``."""
-    user = services.register_member(username=payload.username, password=payload.password, email=payload.email)
-    return Status(201, user)
+    """Create a member (roles investor + borrower) who accepts the current terms of service and privacy
+    notice (``accept_terms``; 400 ``terms_not_accepted`` otherwise). Log in with ``POST /api/auth/token``."""
+    user = services.register_member(username=payload.username, password=payload.password, email=payload.email,
+                                     accepted_terms=payload.accept_terms)
+    return Status(201, {"id": user.pk, "username": user.username, "terms_accepted": terms.accepted_current(user)})
 
 
 @router.post("/auth/token", response={200: TokenOut, 401: ApiError, 403: ApiError, 429: ApiError}, auth=None)

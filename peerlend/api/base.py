@@ -1,31 +1,21 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from peerlend.amount_input import parse_amount_input
 from peerlend.api import docs_access
 from peerlend.api.contract import ContractAPI, http_error
-from peerlend.domain.money import parse_amount_minor
-from peerlend.domain_errors import domain_message
 from peerlend.errors import ApplicationError
 
 
 def money_field_minor(value: object, field: str = "amount") -> int:
     """A positive amount sent as a major-unit decimal string ("100.00") -> minor units; 400 otherwise.
 
-    The one parser for amounts in request bodies: JSON numbers are refused (they may be floats).
+    The syntax and the refusal are those of every form (``peerlend.amount_input``); JSON numbers
+    are refused (they may be floats).
     """
-    if not isinstance(value, str):
-        raise ApplicationError(
-            f"{field}: " + _("amount must be a decimal string in major units, e.g. \"100.00\" (not a JSON number)"),
-            code="invalid_amount",
-        )
-    try:
-        return parse_amount_minor(value)
-    except ValueError as exc:
-        raise ApplicationError(f"{field}: " + _("invalid amount: %(why)s") % {"why": domain_message(exc)},
-                               code="invalid_amount") from None
+    return parse_amount_input(value, field=field)
 
 
 # The docs and the OpenAPI document are public, staff-only or off: see docs_access (PEERLEND_API_DOCS).

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from peerlend.api.auth import api_auth
 from peerlend.api.base import money_field_minor
 from peerlend.api.contract import API_ERRORS, ApiError
+from peerlend.clock import business_date
 from peerlend.domain.money import format_minor
 from peerlend.errors import NotFound, PermissionDenied
 from peerlend.lending import selectors, services
@@ -79,6 +80,9 @@ class LoanOut(Schema):
     annual_rate: str | None
     channel: str
     list_expires_on: date | None
+    listing_closed: bool = Field(..., description=(
+        "true when the funding window has passed: no more investments; the status stays \"listed\" until "
+        "the daily job expires the listing and refunds every investor"))
     decision_reason: str = Field(..., description=(
         "the risk officer's decision note: staff who review or oversee loans only; the borrower gets a "
         "generic label; empty for everyone else and always empty in the public listing"))
@@ -106,8 +110,8 @@ class ReasonIn(Schema):
     version: int | None = None
 
 
-def loan_out(loan: Loan, viewer: Any = None) -> dict[str, Any]:
-    """The loan as the API shows it to ``viewer`` (None: the public, e.g. the listing)."""
+def loan_out(loan: Loan, viewer: Any = None, today: date | None = None) -> dict[str, Any]:
+    """The loan as the API shows it to ``viewer`` (None: the public, e.g. the listing) on business day ``today``."""
     return {
         "id": loan.pk,
         "status": loan.status,
@@ -122,6 +126,7 @@ def loan_out(loan: Loan, viewer: Any = None) -> dict[str, Any]:
         "annual_rate": str(loan.annual_rate) if loan.annual_rate is not None else None,
         "channel": loan.channel,
         "list_expires_on": loan.list_expires_on,
+        "listing_closed": selectors.listing_closed(loan, today or business_date()),
         # The officer's free text is staff-only (see lending.decision_note); the borrower gets a label.
         "decision_reason": decision_note_for(loan, viewer),
     }
@@ -166,7 +171,8 @@ def list_loans(
     f = selectors.MarketFilter.from_query(
         {"grade": grade, "term": term, "min_rate": min_rate, "max_rate": max_rate, "purpose": purpose, "sort": sort}
     )
-    return [loan_out(loan) for loan in selectors.marketplace(f)[(page - 1) * 20: page * 20]]
+    today = business_date()
+    return [loan_out(loan, today=today) for loan in selectors.marketplace(f)[(page - 1) * 20: page * 20]]
 
 
 @router.get("/loans/mine", response=list[LoanOut], auth=api_auth)
@@ -176,25 +182,19 @@ def my_loans(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/loans/{loan_id}", response=LoanOut, auth=api_auth)
 def get_loan(request: HttpRequest, loan_id: int) -> dict[str, Any]:
-    services.expire_if_due(loan_id)
+    # A read never expires a listing (run-day and expire-listings do); listing_closed says it is closed.
     return loan_out(selectors.loan_for_viewer(loan_id, request.user), request.user)  # type: ignore[arg-type]
 
 
 @router.post("/loans/{loan_id}/investments", response={201: NoteOut, API_ERRORS: ApiError}, auth=api_auth)
 def invest(request: HttpRequest, loan_id: int, payload: InvestIn) -> Status:
-    from peerlend.ledger.idempotency import key_from_request, run_idempotent
+    from peerlend.ledger.idempotency import key_from_request
 
-    def action() -> tuple[int, dict[str, Any]]:
-        note = services.invest(investor=request.user, loan_id=loan_id, amount_minor=money_field_minor(payload.amount))  # type: ignore[arg-type]
-        return 201, note_out(note)
-
-    return Status(*run_idempotent(
-        user=request.user,
-        key=key_from_request(request),
-        scope=f"invest:{loan_id}",
-        payload={"loan_id": loan_id, "amount": payload.amount},
-        action=action,
-    ))
+    # Required here ("" is refused as missing); the service keeps one scope per action, shared with the page.
+    key = key_from_request(request) or ""
+    note = services.invest(investor=request.user, loan_id=loan_id,  # type: ignore[arg-type]
+                           amount_minor=money_field_minor(payload.amount), idempotency_key=key)
+    return Status(201, note_out(note))
 
 
 class CancelOut(LoanOut):
@@ -205,7 +205,11 @@ class CancelOut(LoanOut):
 
 @router.post("/loans/{loan_id}/cancel", response=CancelOut, auth=api_auth)
 def cancel(request: HttpRequest, loan_id: int, payload: ReasonIn) -> dict[str, Any]:
-    loan = services.cancel(actor=request.user, loan_id=loan_id, reason=payload.reason)  # type: ignore[arg-type]
+    from peerlend.ledger.idempotency import key_from_request
+
+    # An Idempotency-Key, when sent, makes a retry return the first answer (one refund).
+    loan = services.cancel(actor=request.user, loan_id=loan_id, reason=payload.reason,  # type: ignore[arg-type]
+                           idempotency_key=key_from_request(request))
     refunds = refunds_of(loan)
     return {**loan_out(loan, request.user), "message": cancelled_message(loan),
             "refunded_investors": refunds.investors, "refunded": format_minor(refunds.amount_minor)}

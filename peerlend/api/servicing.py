@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from peerlend.amount_input import parse_amount_input
 from peerlend.api.auth import api_auth
-from peerlend.api.base import money_field_minor
 from peerlend.api.contract import API_ERRORS, ApiError
 from peerlend.clock import business_date
 from peerlend.domain.money import format_minor
@@ -25,9 +25,10 @@ class AmountIn(Schema):
 
 
 def _amount(value: Any, *, required: bool = True) -> int | None:
-    if value is None and not required:
+    """As the pages read it: an optional amount left out or blank means "none given"."""
+    if not required and (value is None or (isinstance(value, str) and not value.strip())):
         return None
-    return money_field_minor(value)
+    return parse_amount_input(value)
 
 
 def _reply(request: HttpRequest, scope: str, payload: dict[str, Any], action: Any) -> Status:

@@ -34,6 +34,8 @@ CURRENCY_EXPONENTS: Final[Mapping[str, int]] = MappingProxyType(
 
 # Plain decimal notation only: no exponents, no thousands separators, no leading "." or trailing ".".
 _AMOUNT_RE: Final = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+# Thousands separators as people write them ("8,000.00"): commas between groups of exactly three digits.
+_GROUPED_AMOUNT_RE: Final = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 # Guards against pathological inputs (a megabyte of digits) before any conversion happens.
 _MAX_AMOUNT_CHARS: Final = 40
 
@@ -129,12 +131,27 @@ def format_grouped(minor: int, currency: str = DEFAULT_CURRENCY) -> str:
 
 
 def parse_amount_minor(text: object, currency: str = DEFAULT_CURRENCY) -> int:
-    """Parse a user/API amount into positive minor units.
+    """Parse an amount a person typed or a client sent into positive minor units.
 
-    Same rules as :meth:`Money.parse` (so never more than :data:`MAX_AMOUNT_MINOR`), and additionally
-    refuses zero and negative amounts with ``ValueError("amount must be positive")``.
+    The one parser behind every form field and API body that takes an amount. Accepted text:
+    major units in ASCII digits, optionally grouped in threes by commas, optionally a point and
+    at most the currency's decimal places (two for CNY), surrounding spaces ignored:
+    ``"8000"``, ``"8000.5"``, ``"8,000.00"``, ``"1,234,567.89"``. Refused, each with a
+    ``ValueError`` saying why: anything else (``"8,00"``, ``"8.000,00"``, ``"1e3"``, ``"8000."``,
+    a third decimal even when zero), zero and negative amounts ("amount must be positive") and
+    magnitudes beyond :data:`MAX_AMOUNT_MINOR` (:class:`AmountTooLarge`). ``Decimal`` and ``int``
+    values (major units) are read as by :meth:`Money.parse`; floats and booleans are refused.
     """
+    if isinstance(text, str):
+        text = text.strip()
+        if _GROUPED_AMOUNT_RE.fullmatch(text):
+            text = text.replace(",", "")
     minor = Money.parse(text, currency).minor
+    if isinstance(text, str):
+        _whole, _point, fraction = text.partition(".")
+        exponent = currency_exponent(currency)
+        if len(fraction) > exponent:  # "1.500": exact, but not how an amount of CNY is written
+            raise ValueError(f"amount {text} has more decimal places than {currency} allows ({exponent})")
     if minor <= 0:
         raise ValueError("amount must be positive")
     return minor

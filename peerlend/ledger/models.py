@@ -310,6 +310,9 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=40)
+    # The send key: one message per key however often it is enqueued (``notice:<id>``); none for
+    # messages whose caller already runs once (a withdrawal's payout).
+    key = models.CharField(max_length=160, unique=True, null=True, blank=True)
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -318,6 +321,8 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField()
     # A sender holds the message until this time while it sends (two senders never both send it).
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Which sender's claim holds the lease (a batch claims many rows with one UPDATE, then reads them back).
+    claim = models.CharField(max_length=32, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peerlend.domain.money import AmountTooLarge, format_grouped, format_minor, parse_amount_minor
-from peerlend.domain_errors import domain_message
+from peerlend.amount_input import parse_amount_input
+from peerlend.domain.money import format_minor, parse_amount_minor
 from peerlend.errors import ApplicationError, NotFound, Unprocessable
 from peerlend.ledger import limits
 from peerlend.ledger.models import (
@@ -44,7 +44,8 @@ logger = logging.getLogger("peerlend.ledger")
 def parse_money_input(data: dict[str, Any]) -> int:
     """Amount (major-unit string) and optional currency of a request body -> positive minor units.
 
-    Raises ``ApplicationError`` 400 ``invalid_amount`` / 422 ``unsupported_currency`` with a clear message.
+    The amount is read as every form and API route reads one (``peerlend.amount_input``): 400
+    ``invalid_amount``; another currency than the platform's is a 422 ``unsupported_currency``.
     """
     currency = default_currency()
     if "currency" in data and data["currency"] != currency:
@@ -53,25 +54,7 @@ def parse_money_input(data: dict[str, Any]) -> int:
             % {"got": str(data["currency"])[:10], "cur": currency},
             code="unsupported_currency",
         )
-    if "amount" not in data:
-        raise ApplicationError(_("amount is required, e.g. \"100.00\""), code="invalid_amount")
-    amount = data["amount"]
-    if not isinstance(amount, str):
-        raise ApplicationError(
-            _("amount must be a decimal string in major units, e.g. \"100.00\" (not a JSON number)"),
-            code="invalid_amount",
-        )
-    try:
-        return parse_amount_minor(amount, currency)
-    except AmountTooLarge as exc:
-        raise ApplicationError(
-            _("invalid amount: no amount may exceed %(max)s %(cur)s")
-            % {"max": format_grouped(exc.limit_minor, currency), "cur": currency},
-            code="invalid_amount",
-        ) from None
-    except ValueError as exc:
-        raise ApplicationError(_("invalid amount: %(why)s") % {"why": domain_message(exc)},
-                               code="invalid_amount") from None
+    return parse_amount_input(data.get("amount"), currency=currency)
 
 
 def _require_kyc(user: Any) -> None:

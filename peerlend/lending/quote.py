@@ -19,8 +19,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from peerlend.amount_input import parse_amount_input
 from peerlend.clock import business_date
-from peerlend.domain.money import format_minor, parse_amount_minor
+from peerlend.domain.money import format_minor
 from peerlend.domain.pricing import GRADES, Pricing, price, reference_pd
 from peerlend.domain.quote import BorrowerQuote, InvestorQuote, investor_quote, quote_for_grade
 from peerlend.domain.schedule import EQUAL_INSTALLMENT, METHODS
@@ -80,11 +81,7 @@ def parse_quote_request(params: Mapping[str, str]) -> QuoteRequest:
         % {"min": format_minor(minimum), "max": format_minor(maximum)},
         code="invalid_amount",
     )
-    text = str(params.get("amount") or "").replace(",", "").strip()
-    try:
-        amount = parse_amount_minor(text)
-    except ValueError:
-        raise out_of_range from None
+    amount = parse_amount_input(str(params.get("amount") or ""))
     if not minimum <= amount <= maximum:
         raise out_of_range
     if amount % unit:

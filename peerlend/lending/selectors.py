@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -29,6 +30,15 @@ MAX_PAGE = 10_000
 # A rate filter in percent: 0..100 with at most 4 decimals; no sign, exponent, NaN or Infinity.
 _PERCENT = re.compile(r"\d{1,3}(\.\d{1,4})?", re.ASCII)
 _TERM = re.compile(r"\d{1,2}", re.ASCII)
+
+
+def listing_closed(loan: Loan, today: date) -> bool:
+    """A listing whose funding window has passed: closed to investors, its notes awaiting refund.
+
+    The status stays ``listed`` until the daily job (``run-day`` / ``expire-listings``) expires it
+    and refunds; reads show it as closed meanwhile and never expire it themselves.
+    """
+    return loan.status == LoanStatus.LISTED and loan.list_expires_on is not None and today >= loan.list_expires_on
 
 
 @dataclass(frozen=True)

@@ -161,29 +161,41 @@ def score_rows(header: Sequence[str], rows: Sequence[Sequence[str]], model: Cred
 
     z = np.full(n, model.intercept)
     k = len(model.inputs)
-    shortfall = np.zeros((n, k))
+    # Score points each input moved each row from the reference applicant (negative: lowered),
+    # and whether it may give a reason: services.gives_reason, vectorised.
+    points = np.zeros((n, k))
+    reasonable = np.zeros((n, k), dtype=bool)
     far = np.zeros((n, k), dtype=bool)
+    position = {inp.feature.name: j for j, inp in enumerate(model.inputs)}
     for j, inp in enumerate(model.inputs):
         x = feats[inp.feature.name]
         unknown = np.isnan(x)
         far[:, j] = ~unknown & ((x < inp.range_lo) | (x > inp.range_hi))
         x = np.clip(np.where(unknown, inp.mean, x), inp.lo, inp.hi)
-        if inp.curve_x:
-            part = np.interp(x, inp.curve_x, inp.curve_f)
-            z += part
-            shortfall[:, j] = (part - inp.contribution(inp.best)) * model.points_per_log_odds
-        else:
-            z += inp.weight * x
-            shortfall[:, j] = inp.weight * (x - inp.best) * model.points_per_log_odds
+        part = np.interp(x, inp.curve_x, inp.curve_f) if inp.curve_x else inp.weight * x
+        z += part
+        points[:, j] = (inp.reference_log_odds - part) * model.points_per_log_odds
+        reasonable[:, j] = inp.feature.sign * (x - inp.reference) > 0
+    for j, inp in enumerate(model.inputs):
+        if not inp.feature.unknown_flag:
+            continue
+        stand_in = feats[inp.feature.unknown_flag] == 1.0
+        at = position.get(inp.feature.unknown_flag)
+        if at is not None:
+            points[:, at] = np.where(stand_in, points[:, at] + points[:, j], points[:, at])
+            points[:, j] = np.where(stand_in, 0.0, points[:, j])
+        reasonable[:, j] &= ~stand_in
+    reasonable &= points <= -MIN_REASON_POINTS
     pd = np.where(z > -700, 1.0 / (1.0 + np.exp(-np.maximum(z, -700))), 0.0)
     pts = np.clip(pd, 1e-6, 1 - 1e-6)
     log_odds_good = np.log((1 - pts) / pts) - np.log(model.base_odds)
-    points = np.round(model.base_score + model.points_per_log_odds * log_odds_good)
-    order = np.argsort(-shortfall, axis=1, kind="stable")[:, :MAX_REASONS]
+    score_points = np.round(model.base_score + model.points_per_log_odds * log_odds_good)
+    # Most points lost first; a stable sort keeps model order on ties, as services.reason_effects.
+    order = np.argsort(np.where(reasonable, points, np.inf), axis=1, kind="stable")[:, :MAX_REASONS]
     codes = [inp.feature.reason_code for inp in model.inputs]
     names = [inp.feature.name for inp in model.inputs]
 
-    keep = np.take_along_axis(shortfall, order, axis=1) >= MIN_REASON_POINTS
+    keep = np.take_along_axis(reasonable, order, axis=1)
     # One integer per row encodes its ordered reason list, so each distinct list is joined once.
     base = k + 1
     reason_key = (np.where(keep, order + 1, 0) * (base ** np.arange(order.shape[1]))).sum(axis=1).tolist()
@@ -207,7 +219,7 @@ def score_rows(header: Sequence[str], rows: Sequence[Sequence[str]], model: Cred
     err_col = [""] * n
     for i, err in errors.by_row.items():
         err_col[i] = "; ".join(err)
-    points_col = [str(int(x)) for x in points.tolist()]
+    points_col = [str(int(x)) for x in score_points.tolist()]
     out: list[list[str]] = [
         [c[0], pt, c[1], c[2], c[3], reason_text[rk], fa, er]
         for c, pt, rk, fa, er in zip(map(priced.__getitem__, pd_keys), points_col, reason_key, far_col, err_col,

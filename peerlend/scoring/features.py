@@ -7,8 +7,9 @@ Counts enter as log(1 + n) because each extra inquiry or loan matters less than 
 
 ``sign`` is the direction domain knowledge allows: +1 means a larger value may only raise
 the probability of default, -1 only lower it, 0 either (training may then fit a curve). Training drops a feature whose
-fitted weight has the forbidden sign (see training.py), so e.g. more delinquencies never
-lower the PD.
+fitted weight has the forbidden sign (see training/fit.py), so e.g. more delinquencies never
+lower the PD. ``reason_text`` speaks of the side the sign marks as worse, compared with the
+reference applicant, and is given only on that side (``services.gives_reason``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class Feature:
     sign: int
     reason_code: str
     reason_text: str  # marked for translation; translated when a Score is built
+    # The yes/no input that is 1 when this input's facts are unknown: the value is then a stand-in
+    # (not a fact about the applicant), and its effect on the score is told under the flag's reason.
+    unknown_flag: str = ""
 
 
 def _log1p(value: int | None) -> float | None:
@@ -100,7 +104,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "employment_years",
         lambda f: 0.0 if f.employment_years is None else float(min(max(f.employment_years, 0), 10)),
-        -1, "SHORT_EMPLOYMENT", gettext_noop("You have been in your current job for a short time."),
+        -1, "SHORT_EMPLOYMENT",
+        gettext_noop("You have been in your current job for less time than the average applicant."),
+        unknown_flag="employment_unknown",
     ),
     Feature(
         "delinq_2yrs", lambda f: _log1p(f.delinq_2yrs),
@@ -117,55 +123,66 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "inq_last_6mths", lambda f: _log1p(f.inq_last_6mths),
-        +1, "RECENT_INQUIRIES", gettext_noop("You applied for credit many times in the last 6 months."),
+        +1, "RECENT_INQUIRIES",
+        gettext_noop("You applied for credit more often in the last 6 months than the average applicant."),
     ),
     Feature(
         "inq_last_12m", lambda f: _log1p(f.inq_last_12m),
-        +1, "INQUIRIES_12M", gettext_noop("You applied for credit many times in the last 12 months."),
+        +1, "INQUIRIES_12M",
+        gettext_noop("You applied for credit more often in the last 12 months than the average applicant."),
     ),
     Feature(
         "inq_fi", lambda f: _log1p(f.inq_fi),
-        +1, "FINANCE_INQUIRIES", gettext_noop("You applied for many personal loans recently."),
+        +1, "FINANCE_INQUIRIES",
+        gettext_noop("You applied for personal loans more often recently than the average applicant."),
     ),
     Feature(
         "finance_inquiry_share", _finance_inquiry_share,
-        +1, "FINANCE_INQUIRY_SHARE", gettext_noop("Most of your recent credit applications were for personal loans."),
+        +1, "FINANCE_INQUIRY_SHARE",
+        gettext_noop("More of your recent credit applications were for personal loans than the average applicant's."),
     ),
     Feature(
         "open_il_6m", lambda f: _log1p(f.open_il_6m),
-        +1, "ACTIVE_LOANS", gettext_noop("You have many instalment loans open now."),
+        +1, "ACTIVE_LOANS", gettext_noop("You have more instalment loans open now than the average applicant."),
     ),
     Feature(
         "open_il_12m", lambda f: _log1p(f.open_il_12m),
-        +1, "NEW_LOANS_12M", gettext_noop("You took out several new loans in the last 12 months."),
+        +1, "NEW_LOANS_12M",
+        gettext_noop("You took out more new loans in the last 12 months than the average applicant."),
     ),
     Feature(
         "open_il_24m", lambda f: _log1p(f.open_il_24m),
-        +1, "NEW_LOANS_24M", gettext_noop("You took out several new loans in the last 2 years."),
+        +1, "NEW_LOANS_24M",
+        gettext_noop("You took out more new loans in the last 2 years than the average applicant."),
     ),
     Feature(
         "num_il_tl", lambda f: _log1p(f.num_il_tl),
-        -1, "SHORT_LOAN_HISTORY", gettext_noop("You have a short history of repaying loans."),
+        -1, "SHORT_LOAN_HISTORY",
+        gettext_noop("You have a shorter history of repaying loans than the average applicant."),
     ),
     Feature(
         "revol_util", lambda f: _pct(f.revol_util_pct),
-        +1, "CARD_UTILISATION", gettext_noop("You use a large share of your credit card limits."),
+        +1, "CARD_UTILISATION", gettext_noop("You use more of your credit card limits than the average applicant."),
     ),
     Feature(
         "all_util", lambda f: _pct(f.all_util_pct),
-        +1, "CREDIT_UTILISATION", gettext_noop("You use a large share of all the credit available to you."),
+        +1, "CREDIT_UTILISATION",
+        gettext_noop("You use more of all the credit available to you than the average applicant."),
     ),
     Feature(
         "loan_to_income", _loan_to_income,
-        +1, "LOAN_TO_INCOME", gettext_noop("The loan is large compared with your income."),
+        +1, "LOAN_TO_INCOME",
+        gettext_noop("Compared with your income, the loan is larger than the average applicant's."),
     ),
     Feature(
         "il_balance_to_income", _il_balance_to_income,
-        +1, "DEBT_TO_INCOME", gettext_noop("You already owe a lot on loans compared with your income."),
+        +1, "DEBT_TO_INCOME",
+        gettext_noop("Compared with your income, you owe more on loans than the average applicant."),
     ),
     Feature(
         "il_unpaid_share", _il_unpaid_share,
-        +1, "LOANS_LARGELY_UNPAID", gettext_noop("Most of your existing loans are still unpaid."),
+        +1, "LOANS_LARGELY_UNPAID",
+        gettext_noop("You still owe a larger share of your existing loans than the average applicant."),
     ),
 )
 

@@ -6,6 +6,12 @@ each ``x`` clipped to the range seen in training (no extrapolation) and an unkno
 replaced by its training mean (neutral). An input fitted as a smooth curve (a spline in
 training) ships as points ``(x, log-odds)`` and adds the linear interpolation at ``x``
 instead of ``weight * x``.
+
+Reasons are measured against the *reference applicant*: every input at its training mean
+(clipped to the input's range), which is also the value an unknown input is scored at. Each
+input's effect is the score points it moved this applicant away from the reference; a
+negative effect lowered the score. ``reference_value`` is the one place that defines it.
+The artifact also records each input's ``best`` (most favourable) value; scoring does not use it.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from peerlend.scoring.facts import ApplicationFacts
 from peerlend.scoring.features import FEATURES_BY_NAME, Feature
@@ -28,6 +35,11 @@ ARTIFACT_PACKAGE = "peerlend.scoring.artifacts"
 ARTIFACT_NAME = "credit_model.json"
 
 
+def reference_value(mean: float, lo: float, hi: float) -> float:
+    """The reference applicant's value of an input: its training mean, clipped like any value."""
+    return min(max(mean, lo), hi)
+
+
 @dataclass(frozen=True, slots=True)
 class ModelInput:
     feature: Feature
@@ -35,11 +47,12 @@ class ModelInput:
     mean: float  # used when the input is unknown
     lo: float  # clip range (training 0.5th..99.5th percentile)
     hi: float
-    best: float  # the clip-range end that gives the lowest PD (reference for reasons)
     range_lo: float  # "far outside the training range" limits
     range_hi: float
     curve_x: tuple[float, ...] = ()  # empty for a linear input
     curve_f: tuple[float, ...] = ()
+    reference: float = 0.0  # the reference applicant's value (set by CreditModel)
+    reference_log_odds: float = 0.0  # contribution(reference)
 
     def contribution(self, x: float) -> float:
         """Log-odds this input adds at ``x`` (already clipped to lo..hi)."""
@@ -52,11 +65,21 @@ class ModelInput:
         return fs[i] + t * (fs[i + 1] - fs[i])
 
 
+class InputEffect(NamedTuple):  # a tuple: one is made per input per application
+    input: ModelInput
+    value: float  # as scored: unknown -> mean, clipped to lo..hi
+    # Score points this input moved the applicant from the reference applicant; negative: it
+    # lowered the score. A stand-in's points move to its unknown-flag's effect (0 left here)
+    # when that flag is a model input.
+    points: float
+    stand_in: bool = False  # the value stands in for unknown facts (see Feature.unknown_flag)
+
+
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     log_odds: float
     pd: float
-    shortfalls: tuple[tuple[float, ModelInput], ...]  # points below the best value, per input
+    effects: tuple[InputEffect, ...]  # one per model input, in model order
     out_of_range: tuple[str, ...]
     unknown: tuple[str, ...]
 
@@ -82,24 +105,43 @@ class CreditModel:
             cf = tuple(float(v) for v in curve.get("log_odds", ()))
             if curve and (len(cx) < 2 or len(cx) != len(cf) or any(b <= a for a, b in pairwise(cx))):
                 raise ValueError(f"credit model input {item['name']!r}: curve needs 2+ increasing points")
-            inputs.append(
-                ModelInput(
-                    feature=feature, weight=float(item["weight"]), mean=float(item["mean"]),
-                    lo=float(item["lo"]), hi=float(item["hi"]), best=float(item["best"]),
-                    range_lo=float(item["range_lo"]), range_hi=float(item["range_hi"]),
-                    curve_x=cx, curve_f=cf,
-                )
+            inp = ModelInput(
+                feature=feature, weight=float(item["weight"]), mean=float(item["mean"]),
+                lo=float(item["lo"]), hi=float(item["hi"]),
+                range_lo=float(item["range_lo"]), range_hi=float(item["range_hi"]),
+                curve_x=cx, curve_f=cf,
             )
+            ref = reference_value(inp.mean, inp.lo, inp.hi)
+            inputs.append(replace(inp, reference=ref, reference_log_odds=inp.contribution(ref)))
         self.inputs: tuple[ModelInput, ...] = tuple(inputs)
+        position = {inp.feature.name: j for j, inp in enumerate(self.inputs)}
+        # (stand-in input's position, its flag's feature, the flag's position or None if the
+        # model does not use the flag): checked on every evaluation.
+        self._stand_ins = tuple(
+            (j, FEATURES_BY_NAME[inp.feature.unknown_flag], position.get(inp.feature.unknown_flag))
+            for j, inp in enumerate(self.inputs) if inp.feature.unknown_flag
+        )
+
+    def reference_values(self) -> dict[str, float | None]:
+        """The reference applicant, as input values for ``evaluate_values``."""
+        return {inp.feature.name: inp.reference for inp in self.inputs}
 
     def evaluate(self, facts: ApplicationFacts) -> Evaluation:
+        return self._evaluate([inp.feature.compute(facts) for inp in self.inputs],
+                              [flag.compute(facts) for _, flag, _ in self._stand_ins])
+
+    def evaluate_values(self, values: Mapping[str, float | None]) -> Evaluation:
+        """Score input values (feature name -> value, None or absent: unknown)."""
+        return self._evaluate([values.get(inp.feature.name) for inp in self.inputs],
+                              [values.get(flag.name) for _, flag, _ in self._stand_ins])
+
+    def _evaluate(self, xs: list[float | None], flags: list[float | None]) -> Evaluation:
         z = self.intercept
-        shortfalls: list[tuple[float, ModelInput]] = []
+        effects: list[InputEffect] = []
         out: list[str] = []
         unknown: list[str] = []
         ppl = self.points_per_log_odds
-        for inp in self.inputs:
-            x = inp.feature.compute(facts)
+        for inp, x in zip(self.inputs, xs, strict=True):
             if x is None:
                 unknown.append(inp.feature.name)
                 x = inp.mean
@@ -109,15 +151,18 @@ class CreditModel:
                 x = inp.lo
             elif x > inp.hi:
                 x = inp.hi
-            if inp.curve_x:
-                part = inp.contribution(x)
-                z += part
-                shortfalls.append(((part - inp.contribution(inp.best)) * ppl, inp))
-            else:
-                z += inp.weight * x
-                shortfalls.append((inp.weight * (x - inp.best) * ppl, inp))
+            part = inp.contribution(x) if inp.curve_x else inp.weight * x
+            z += part
+            effects.append(InputEffect(inp, x, (inp.reference_log_odds - part) * ppl))
+        for (j, _, at), flag_value in zip(self._stand_ins, flags, strict=True):
+            if flag_value == 1.0:
+                if at is not None:
+                    effects[at] = effects[at]._replace(points=effects[at].points + effects[j].points)
+                    effects[j] = effects[j]._replace(points=0.0, stand_in=True)
+                else:
+                    effects[j] = effects[j]._replace(stand_in=True)
         pd = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
-        return Evaluation(z, pd, tuple(shortfalls), tuple(out), tuple(unknown))
+        return Evaluation(z, pd, tuple(effects), tuple(out), tuple(unknown))
 
     def points(self, pd: float) -> int:
         pd = min(max(pd, 1e-6), 1 - 1e-6)

@@ -15,10 +15,10 @@ from django.utils.translation import gettext, gettext_noop
 
 from peerlend.domain.pricing import MODEL_HORIZON_MONTHS, Pricing, grade_for_pd, price
 from peerlend.scoring.facts import ApplicationFacts
-from peerlend.scoring.model import CreditModel, Evaluation, shipped_model
+from peerlend.scoring.model import CreditModel, Evaluation, InputEffect, shipped_model
 
 MAX_REASONS = 4
-# A shortfall below this many points is not worth telling the borrower about.
+# An input that lowered the score by less than this many points is not worth telling the borrower about.
 MIN_REASON_POINTS = 0.5
 _PD_MIN = Decimal("0.0001")
 _PD_MAX = Decimal("0.9999")
@@ -58,13 +58,30 @@ def grade_and_price(pd: Decimal, term_months: int) -> tuple[str, Pricing]:
     return grade_for_pd(pd), price(pd, term_months)
 
 
-def reason_codes(evaluation: Evaluation) -> list[tuple[str, str]]:
-    """(code, untranslated text) of the inputs that cost the most points, worst first."""
-    ranked = sorted(
-        (item for item in evaluation.shortfalls if item[0] >= MIN_REASON_POINTS),
-        key=lambda item: -item[0],
+def gives_reason(effect: InputEffect) -> bool:
+    """Whether an input's effect is a reason to tell the applicant (batch.py applies the same rule).
+
+    Only a known input that lowered the score by at least MIN_REASON_POINTS against the reference
+    applicant, with its value on the side of the reference its text describes (the feature's sign:
+    "large share" only above the reference). A curve can rise on the "good" side too; that is
+    never told in words that say the opposite.
+    """
+    inp = effect.input
+    return (
+        not effect.stand_in
+        and effect.points <= -MIN_REASON_POINTS
+        and inp.feature.sign * (effect.value - inp.reference) > 0
     )
-    picked = [(inp.feature.reason_code, inp.feature.reason_text) for _, inp in ranked[:MAX_REASONS]]
+
+
+def reason_effects(evaluation: Evaluation) -> list[InputEffect]:
+    """The inputs that give reasons, the one that lowered the score most first (ties: model order)."""
+    return sorted((e for e in evaluation.effects if gives_reason(e)), key=lambda e: e.points)[:MAX_REASONS]
+
+
+def reason_codes(evaluation: Evaluation) -> list[tuple[str, str]]:
+    """(code, untranslated text) of the reasons, worst first; a neutral one when there is none."""
+    picked = [(e.input.feature.reason_code, e.input.feature.reason_text) for e in reason_effects(evaluation)]
     return picked or [(NO_ADVERSE_CODE, NO_ADVERSE_TEXT)]
 
 

@@ -7,8 +7,22 @@ class ServicingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from peerlend import notify
-        from peerlend.servicing import checks, notices
+        from peerlend import clock, notify
+        from peerlend.servicing import calendar, checks, notices, notifications
 
         checks.register()
         notify.register(notices.write)
+        notifications.register()  # e-mail and SMS notices leave through the ledger's outbox
+        clock.register_calendar(calendar.STORE)
+        _register_disbursement_hooks()
+
+
+def _register_disbursement_hooks() -> None:
+    """Lending disburses; servicing writes the schedule and the reserve share of the fee (layer order)."""
+    from peerlend.lending.disbursement_hooks import register_disbursement_hooks
+    from peerlend.servicing import services
+
+    register_disbursement_hooks(
+        write_schedule=lambda loan, start: services.create_schedule(loan, start=start),
+        fee_lines=lambda fee_minor: services.disbursement_reserve_lines(fee_minor),
+    )

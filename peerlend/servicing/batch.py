@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,12 +26,14 @@ from django.db import transaction
 from django.db.models import F, Sum
 
 from peerlend.clock import business_date, set_business_date
+from peerlend.domain import repayment
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.domain.money import format_minor
 from peerlend.ledger.services import with_retries
 from peerlend.lending.models import Loan, Note, NoteStatus
 from peerlend.servicing import notifications
 from peerlend.servicing import services as sv
+from peerlend.servicing.bulk_sql import chunks
 from peerlend.servicing.models import (
     BatchStep,
     Installment,
@@ -49,14 +51,9 @@ chunk_hook: Callable[[str, int], None] | None = None
 REMINDER_OFFSETS = (3, 0, -1, -7, -15, -30)  # days before (+) / after (-) the due date
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start:start + size])
-
-
 def _run_chunks(step: str, ids: Sequence[int], size: int, fn: Callable[[list[int]], int]) -> int:
     done = 0
-    for number, chunk in enumerate(_chunks(ids, size), start=1):
+    for number, chunk in enumerate(chunks(ids, size), start=1):
         def attempt(chunk: list[int] = chunk) -> int:
             with transaction.atomic():
                 return fn(chunk)
@@ -107,11 +104,11 @@ class Chunk:
     def save(self) -> None:
         if self._accounts is not None:
             self._accounts.flush()  # before the payments: each links to its entry
-        sv._save([i for insts in self.installments.values() for i in insts
-                  if self._read.get(("i", i.pk)) != _values(i, sv.INSTALLMENT_FIELDS)],
-                 [n for notes in self.notes.values() for n in notes
-                  if self._read.get(("n", n.pk)) != _values(n, sv.NOTE_FIELDS)],
-                 self.payments)
+        sv.save_changes([i for insts in self.installments.values() for i in insts
+                         if self._read.get(("i", i.pk)) != _values(i, sv.INSTALLMENT_FIELDS)],
+                        [n for notes in self.notes.values() for n in notes
+                         if self._read.get(("n", n.pk)) != _values(n, sv.NOTE_FIELDS)],
+                        self.payments)
 
 
 def _values(obj: Any, fields: Sequence[str]) -> tuple[Any, ...]:
@@ -142,7 +139,7 @@ def step_auto_debit(today: date, size: int) -> int:
         moved = 0
         for loan in chunk.loans:
             insts = chunk.installments[loan.pk]
-            payable = sv._payable(insts, today, ahead=False)
+            payable = sv.payable(insts, today, ahead=False)
             owed = sum(i.due_minor for i in payable)
             take = min(owed, accounts.available(loan.borrower_id).balance_minor)
             if take <= 0:
@@ -171,18 +168,18 @@ def _borrower_has_cash(loan_ids: list[int]) -> list[int]:
         return []
     borrower_of: dict[int, int] = {}
     with_cash: set[int] = set()
-    for part in _chunks(loan_ids, 5000):
+    for part in chunks(loan_ids, 5000):
         borrower_of.update(Loan.objects.filter(pk__in=part).values_list("pk", "borrower_id"))
     borrowers = sorted(set(borrower_of.values()))
-    for part in _chunks(borrowers, 5000):
+    for part in chunks(borrowers, 5000):
         with_cash.update(LedgerAccount.objects.filter(owner_id__in=part, kind=AccountKind.AVAILABLE,
                                                       balance_minor__gt=0).values_list("owner_id", flat=True))
     return [pk for pk in loan_ids if borrower_of.get(pk) in with_cash]
 
 
 def step_aging(today: date, size: int) -> int:
-    grace = sv.rule_int("GRACE_DAYS")
-    default_days = sv.rule_int("DEFAULT_DAYS")
+    rules = sv.servicing_rules()  # read once for the whole step
+    default_days = rules.default_days
 
     def work(ids: list[int]) -> int:
         # Aging looks only at installments already due, and never at the notes.
@@ -193,13 +190,13 @@ def step_aging(today: date, size: int) -> int:
                 if inst.due_date >= today or inst.due_minor == 0:
                     continue
                 inst.status = InstallmentStatus.OVERDUE
-                if (today - inst.due_date).days > grace and inst.late_fee_minor == 0:
-                    inst.late_fee_minor = sv.late_fee_for(sv.unpaid_principal(inst) + sv.unpaid_interest(inst))
-                start = inst.due_date + timedelta(days=grace)
-                through = max(inst.penalty_through or start, start)
-                if today > through:
-                    inst.penalty_minor += sv.penalty_for(sv.unpaid_principal(inst), (today - through).days)
-                    inst.penalty_through = today
+                charges = repayment.age_installment(
+                    due_date=inst.due_date, unpaid_principal=sv.unpaid_principal(inst),
+                    unpaid_interest=sv.unpaid_interest(inst), late_fee=inst.late_fee_minor,
+                    penalty_through=inst.penalty_through, today=today, rules=rules)
+                inst.late_fee_minor = charges.late_fee
+                inst.penalty_minor += charges.penalty_added
+                inst.penalty_through = charges.penalty_through
             dpd = sv.days_past_due(insts, today)
             if dpd >= 1 and loan.status == LoanStatus.CURRENT:
                 sv.set_status(loan, LoanStatus.LATE)

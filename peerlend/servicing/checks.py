@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.lending.models import Loan, Note, NoteStatus
@@ -97,8 +98,12 @@ def schedule_matches_notes() -> list[str]:
 
 
 def schedule_principal_sums() -> list[str]:
-    """Principal over a loan's installments equals the amount lent (prepayments rebuild it exactly)."""
-    rows = (Loan.objects.filter(status__in=_DISBURSED).annotate(s=Sum("installments__principal_minor"))
+    """Principal over a loan's installments equals the amount lent (prepayments rebuild it exactly).
+
+    A disbursed loan with no installment left sums to 0 (not NULL, which no comparison would catch).
+    """
+    rows = (Loan.objects.filter(status__in=_DISBURSED)
+            .annotate(s=Coalesce(Sum("installments__principal_minor"), Value(0)))
             .exclude(s=F("amount_minor")).values_list("pk", "amount_minor", "s"))
     return [f"loan {pk}: installments' principal {s} != amount {amt}" for pk, amt, s in rows[:50]]
 

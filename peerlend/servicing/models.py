@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from peerlend.servicing import notice_texts
+
 
 class PlatformCalendar(models.Model):
     """The single row holding the platform's business date, advanced by ``peerlend run-day``."""
@@ -156,10 +158,14 @@ class Channel(models.TextChoices):
 
 
 class Notification(models.Model):
-    """Outbox row: one message on one channel for one event; (user, event_key, channel) is unique.
+    """One message on one channel for one event; (user, event_key, channel) is unique.
 
-    The inbox row is the message itself; e-mail and SMS rows are sent after the writing transaction
-    commits (``servicing.notices``) or by the daily batch's dispatch.
+    The row keeps the event and its plain parameters, not text: ``subject`` and ``body`` are written
+    at read time in the reader's current language (``servicing.notice_texts``). Rows written before
+    the parameters were kept (``params`` is null) show the text they were written with.
+
+    The inbox row is the message itself; e-mail and SMS rows are delivered through the outbox
+    (``ledger.outbox``, kind ``notice``) after the writing transaction commits, and retried.
     """
 
     class Status(models.TextChoices):
@@ -174,8 +180,12 @@ class Notification(models.Model):
     # The kind of event (peerlend.servicing.notices.EVENTS); empty on rows written before it was kept.
     event = models.CharField(max_length=40, blank=True, default="")
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    # The event's values (ids, integer minor units, ISO dates); null on rows written before they were kept.
+    params = models.JSONField(null=True, blank=True)
+    # The text as written in one language: what rows written before ``params`` say, and the fallback
+    # should an event's wording ever be withdrawn.
+    fallback_subject = models.CharField(max_length=200, blank=True, default="")
+    fallback_body = models.TextField(blank=True, default="")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
     error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -190,6 +200,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.event_key}"
+
+    def text(self, language: str | None = None) -> tuple[str, str]:
+        """(subject, body) in ``language``, else the active language; the stored text when it cannot be rendered."""
+        if self.params is not None and notice_texts.known(self.event):
+            try:
+                return notice_texts.render(self.event, self.params, language=language)
+            except (KeyError, ValueError, TypeError):  # a value the wording needs is missing or malformed
+                pass
+        return self.fallback_subject, self.fallback_body
+
+    @property
+    def subject(self) -> str:
+        return self.text()[0]
+
+    @property
+    def body(self) -> str:
+        return self.text()[1]
 
 
 class NotificationPreference(models.Model):

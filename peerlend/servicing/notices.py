@@ -1,103 +1,41 @@
-"""Member notices: what each event says, in the member's language, on the channels they chose.
+"""Member notices: stored once per member, event and channel, read in the member's language.
 
-``write`` is the writer behind ``peerlend.notify`` (registered in ``ServicingConfig.ready``): it renders
-each notice in the member's remembered language (``User.language``) and inserts the inbox row and the
-e-mail/SMS outbox rows in one statement, in the caller's transaction. The unique (user, event key,
-channel) makes a repeated event a no-op. E-mail and SMS are sent after commit, only the rows this
-transaction wrote; anything left pending is sent by the daily batch.
+``write`` is the writer behind ``peerlend.notify`` (registered in ``ServicingConfig.ready``): in the
+caller's transaction it inserts, for each notice, the inbox row and the e-mail/SMS rows on the channels
+the member chose and can be reached on. A row keeps the event and its values, not text
+(``notice_texts`` writes it at read time). The unique (user, event key, channel) makes a repeated event
+a no-op. E-mail and SMS rows are queued in the outbox (``ledger.outbox``, kind ``notice``, one send key
+per row) with the same transaction, sent after commit, and retried when a channel is down.
 """
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 
 from peerlend.accounts.models import User
-from peerlend.domain.money import format_grouped
+from peerlend.ledger import outbox
 from peerlend.notify import Notice, notify_many
+from peerlend.servicing import notice_texts
 from peerlend.servicing.models import Channel, Notification, NotificationPreference
 
-# event -> (subject, body). Placeholders come from the notice's context; an ``x_minor`` value is shown
-# as ``x`` in CNY (format_grouped, as on every page).
-EVENTS: dict[str, tuple[Any, Any]] = {
-    "application_approved": (
-        _("Loan application %(loan)s approved"),
-        _("Your application for %(amount)s CNY was approved and is now open to lenders.")),
-    "application_rejected": (
-        _("Loan application %(loan)s declined"),
-        _("Your application for %(amount)s CNY was declined: %(reason)s")),
-    "documents_requested": (
-        _("Documents needed for application %(loan)s"),
-        _("The risk team asks for: %(reason)s. Upload them on the loan's page; the review continues then.")),
-    "loan_listed": (
-        _("Loan %(loan)s is listed"),
-        _("Lenders can fund your loan of %(amount)s CNY until %(until)s.")),
-    "loan_funded": (
-        _("Loan %(loan)s is fully funded"),
-        _("Lenders funded all %(amount)s CNY of your loan; it is paid out next.")),
-    "loan_disbursed": (
-        _("Loan %(loan)s paid out"),
-        _("%(received)s CNY reached your available balance (%(amount)s CNY less the %(fee)s CNY origination "
-          "fee). Your first installment is due on %(first_due)s.")),
-    "investment_disbursed": (
-        _("Loan %(loan)s paid out: your note %(note)s is active"),
-        _("Your %(amount)s CNY went to the borrower; repayments reach your available balance as they come in.")),
-    "listing_expired": (
-        _("Loan %(loan)s was not fully funded"),
-        _("The funding window closed before lenders funded your loan; nothing was paid out. You may apply again.")),
-    "listing_cancelled": (
-        _("Loan application %(loan)s cancelled"),
-        _("Your application was cancelled; nothing was paid out.")),
-    "investment_refunded_expired": (
-        _("Refund: loan %(loan)s was not funded in time"),
-        _("%(amount)s CNY you had put into loan %(loan)s is back in your available balance.")),
-    "investment_refunded_cancelled": (
-        _("Refund: loan %(loan)s was cancelled by the borrower"),
-        _("%(amount)s CNY you had put into loan %(loan)s is back in your available balance.")),
-    "investment_placed": (
-        _("Note %(note)s in loan %(loan)s recorded"),
-        _("%(amount)s CNY is frozen in your account until the loan is funded, or refunded in full if it is not.")),
-    "repayment_received": (
-        _("Repayment received from loan %(loan)s"),
-        _("%(net)s CNY reached your available balance: principal %(principal)s CNY + interest %(interest)s CNY "
-          "- service fee %(fee)s CNY.")),
-    "deposit_completed": (
-        _("Deposit of %(amount)s CNY received"),
-        _("%(amount)s CNY is in your available balance.")),
-    "deposit_failed": (
-        _("Deposit of %(amount)s CNY failed"),
-        _("The bank did not complete the payment; nothing was added to your balance.")),
-    "withdrawal_completed": (
-        _("Withdrawal of %(amount)s CNY paid out"),
-        _("%(amount)s CNY was sent to your bank card.")),
-    "withdrawal_failed": (
-        _("Withdrawal of %(amount)s CNY failed"),
-        _("The bank did not pay it out; %(amount)s CNY is back in your available balance.")),
-}
+OUTBOX_KIND = "notice"
+ALL_CHANNELS = (Channel.INBOX, Channel.EMAIL, Channel.SMS)
 
 
-def _values(context: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in context.items():
-        if name.endswith("_minor") and isinstance(value, int):
-            out[name.removesuffix("_minor")] = format_grouped(value)
-        else:
-            out[name] = value
-    return out
+@dataclass(frozen=True)
+class StoredNotice:
+    """A notice as stored: values to render later (``params``), or, for text-only callers, the text."""
 
-
-def render(event: str, context: dict[str, Any], language: str) -> tuple[str, str]:
-    subject, body = EVENTS[event]
-    values = _values(context)
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return str(subject) % values, str(body) % values
+    user_id: int
+    event_key: str
+    event: str
+    params: dict[str, Any] | None
+    fallback: tuple[str, str] = ("", "")
 
 
 def channels_of(user_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -112,49 +50,67 @@ def channels_of(user_ids: Iterable[int]) -> dict[int, list[str]]:
     return out
 
 
-def write(notices: Sequence[Notice]) -> None:
-    for n in notices:
-        if n.event not in EVENTS:
-            raise ValueError(f"unknown notice event {n.event!r}")
-    ids = {n.user_id for n in notices}
-    members = {pk: (language, email, identity) for pk, language, email, identity in
-               User.objects.filter(pk__in=ids).values_list("pk", "language", "email", "identity__pk")}
-    channels = channels_of(ids)
-    for pk, (_language, email, identity) in members.items():
-        # No outbox row where there is no address to send to (no e-mail; no verified mobile number).
-        channels[pk] = [c for c in channels[pk] if c == Channel.INBOX or (email if c == Channel.EMAIL else identity)]
+def _reachable(channels: dict[int, list[str]]) -> dict[int, list[str]]:
+    """Leave out e-mail where there is no address and SMS where there is no verified mobile number."""
+    members = {pk: (email, identity) for pk, email, identity in
+               User.objects.filter(pk__in=list(channels)).values_list("pk", "email", "identity__pk")}
+    out: dict[int, list[str]] = {}
+    for pk, chosen in channels.items():
+        email, identity = members.get(pk, ("", None))
+        out[pk] = [c for c in chosen if c == Channel.INBOX or (email if c == Channel.EMAIL else identity)]
+    return out
+
+
+def store(notices: Sequence[StoredNotice], *, channels: Iterable[str] = ALL_CHANNELS,
+          reachable_only: bool = True) -> None:
+    """Insert the rows of ``notices`` on each member's chosen ``channels`` and queue their delivery.
+
+    ``reachable_only=False`` also writes e-mail/SMS rows for members without an address (the
+    delivery then records them as skipped), as the daily reminders always did.
+    """
+    if not notices:
+        return
+    wanted = set(channels)
+    chosen = channels_of(n.user_id for n in notices)
+    if reachable_only:
+        chosen = _reachable(chosen)
     now = timezone.now()
     rows: list[Notification] = []
-    outgoing: list[tuple[int, str]] = []
     for n in notices:
-        subject, body = render(n.event, n.context, members.get(n.user_id, ("",))[0])
-        key = f"{n.event}:{n.key}"[:120]
-        for channel in channels[n.user_id]:
+        for channel in chosen[n.user_id]:
+            if channel not in wanted:
+                continue
             inbox = channel == Channel.INBOX
             rows.append(Notification(
-                user_id=n.user_id, event_key=key, event=n.event, channel=channel, subject=subject[:200], body=body,
+                user_id=n.user_id, event_key=n.event_key[:120], event=n.event, channel=channel, params=n.params,
+                fallback_subject=n.fallback[0][:200], fallback_body=n.fallback[1],
                 # The inbox row is the message itself: delivered when written.
                 status=Notification.Status.SENT if inbox else Notification.Status.PENDING,
                 sent_at=now if inbox else None,
             ))
-            if not inbox:
-                outgoing.append((n.user_id, key))
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    if outgoing:
-        transaction.on_commit(functools.partial(_send_after_commit, outgoing), robust=True)
+    _queue_deliveries({(r.user_id, r.event_key) for r in rows if r.channel != Channel.INBOX})
 
 
-def _send_after_commit(outgoing: list[tuple[int, str]]) -> None:
-    from peerlend.servicing.notifications import dispatch_ids
-
-    wanted = set(outgoing)
-    keys: dict[int, list[str]] = defaultdict(list)
-    for user_id, key in wanted:
-        keys[user_id].append(key)
+def _queue_deliveries(outgoing: set[tuple[int, str]]) -> None:
+    """One outbox message per pending e-mail/SMS row (its send key is the row's id)."""
+    if not outgoing:
+        return
+    keys: dict[int, set[str]] = defaultdict(set)
+    for user_id, key in outgoing:
+        keys[user_id].add(key)
     ids = [pk for pk, user_id, key in Notification.objects.filter(
-        user_id__in=list(keys), event_key__in=[k for ks in keys.values() for k in ks],
-        status=Notification.Status.PENDING).values_list("pk", "user_id", "event_key") if (user_id, key) in wanted]
-    dispatch_ids(sorted(ids))
+        user_id__in=list(keys), event_key__in=sorted({k for ks in keys.values() for k in ks}),
+        channel__in=[Channel.EMAIL, Channel.SMS], status=Notification.Status.PENDING,
+    ).values_list("pk", "user_id", "event_key") if (user_id, key) in outgoing]
+    outbox.enqueue_many(OUTBOX_KIND, [(f"notice:{pk}", {"notification_id": pk}) for pk in sorted(ids)])
+
+
+def write(notices: Sequence[Notice]) -> None:
+    for n in notices:
+        if not notice_texts.known(n.event):
+            raise ValueError(f"unknown notice event {n.event!r}")
+    store([StoredNotice(n.user_id, f"{n.event}:{n.key}", n.event, dict(n.context)) for n in notices])
 
 
 def repayments_received(payments: Iterable[Any]) -> None:

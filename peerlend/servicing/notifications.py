@@ -1,127 +1,103 @@
-"""Notification outbox with pluggable channels.
+"""Delivering member notices by e-mail and SMS, and the inbox.
 
-``enqueue`` writes one row per channel; the unique (event_key, channel) makes a second enqueue
-of the same event a no-op. ``dispatch_pending`` claims rows (pending -> sending, locked and
-committed, a batch at a time) before sending and marks them sent afterwards: a crash in between
-leaves them "sending" and they are never sent again (at most once; an operator can requeue them).
+Notices are written by ``servicing.notices``; their e-mail and SMS rows travel through the one outbox
+(``ledger.outbox``, kind ``notice``): queued with the transaction that wrote them, sent after commit,
+retried with back-off when a channel is down. :func:`send_notice` is that kind's handler. Delivery is
+at least once, so the handler is idempotent: a row already sent (or skipped) is not sent again, and
+each message carries the row's id as its send key (the e-mail's Message-ID, the SMS backend's key).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from peerlend.ledger import outbox
+from peerlend.servicing import notices
 from peerlend.servicing.models import Channel, Notification
 
 logger = logging.getLogger("peerlend.servicing")
-ALL_CHANNELS = (Channel.INBOX, Channel.EMAIL, Channel.SMS)
+ALL_CHANNELS = notices.ALL_CHANNELS
+DONE = (Notification.Status.SENT, Notification.Status.SKIPPED)
 
 
 class SmsBackend(Protocol):
-    def send(self, mobile: str, text: str) -> None: ...
+    def send(self, mobile: str, text: str, key: str = "") -> None:
+        """Send ``text`` to ``mobile``; ``key`` names the message so that a resend can be recognised."""
 
 
 class ConsoleSms:
-    """Development SMS backend: logs the (masked) number and text instead of sending."""
+    """Development SMS backend: logs the masked number and the text instead of sending."""
 
     # The latest messages only (for the console and tests): a long run must not grow memory.
     sent: deque[tuple[str, str]] = deque(maxlen=1000)
 
-    def send(self, mobile: str, text: str) -> None:
+    def send(self, mobile: str, text: str, key: str = "") -> None:
         ConsoleSms.sent.append((mobile, text))
-        logger.info("SMS to %s: %s", mobile, text)
+        logger.info("SMS to %s: %s", f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) > 7 else "****", text)
 
 
 def sms_backend() -> SmsBackend:
     return import_string(str(settings.PEERLEND.get("SMS_BACKEND", "peerlend.servicing.notifications.ConsoleSms")))()
 
 
-def enqueue(user_id: int, event_key: str, subject: str, body: str,
-            channels: Iterable[str] = ALL_CHANNELS) -> int:
-    """Queue a message on each channel; returns how many rows were new."""
-    before = Notification.objects.filter(event_key=event_key).count()
-    Notification.objects.bulk_create(
-        [Notification(user_id=user_id, event_key=event_key, channel=c, subject=subject[:200], body=body)
-         for c in channels],
-        ignore_conflicts=True,
-    )
-    return Notification.objects.filter(event_key=event_key).count() - before
-
-
 def enqueue_many(rows: list[tuple[int, str, str, str]], channels: Iterable[str] = ALL_CHANNELS,
                  event: str = "") -> None:
-    """Set-based ``enqueue`` for the batch: (user_id, event_key, subject, body) rows, on the channels
-    each member chose (``notices.channels_of``)."""
-    from peerlend.servicing.notices import channels_of
-
-    chans = list(channels)
-    chosen = channels_of(u for (u, _k, _s, _b) in rows)
-    Notification.objects.bulk_create(
-        [Notification(user_id=u, event_key=k, event=event, channel=c, subject=s[:200], body=b)
-         for (u, k, s, b) in rows for c in chans if c in chosen[u]],
-        ignore_conflicts=True, batch_size=1000,
-    )
+    """Store text-only messages, (user_id, event_key, subject, body) rows, on the channels each member
+    chose; their e-mail/SMS go through the outbox like every notice. The text is kept as written:
+    callers that can, pass the event's values through ``peerlend.notify`` instead so it reads in any
+    language."""
+    notices.store([notices.StoredNotice(u, k, event, None, (s, b)) for (u, k, s, b) in rows],
+                  channels=channels, reachable_only=False)
 
 
-def _deliver(row: Notification) -> str:
-    if row.channel == Channel.INBOX:
-        return Notification.Status.SENT  # the row itself is the inbox message
-    user: Any = row.user
-    if row.channel == Channel.EMAIL:
-        if not user.email:
-            return Notification.Status.SKIPPED
-        send_mail(row.subject, row.body, None, [user.email])
-        return Notification.Status.SENT
+def dispatch_pending(limit: int = 5000) -> int:
+    """Send the notices whose delivery is due (retries included); returns how many were sent."""
+    return outbox.send_pending(kinds=[notices.OUTBOX_KIND], limit=limit).sent
+
+
+def _mobile_of(user: Any) -> str:
+    from peerlend.compliance.crypto import decrypt_pii
+
     identity = getattr(user, "identity", None)
-    if identity is None:
-        return Notification.Status.SKIPPED
-    sms_backend().send(identity.mobile_masked, f"{row.subject}: {row.body}")
-    return Notification.Status.SENT
+    return decrypt_pii(identity.mobile_enc) if identity is not None and identity.mobile_enc else ""
 
 
-def dispatch_pending(limit: int = 5000, batch: int = 500) -> int:
-    """Send pending messages, a batch at a time: claim the batch (committed), send each, record outcomes.
+def send_notice(payload: dict[str, Any]) -> None:
+    """Outbox handler: send one e-mail or SMS notice in the member's language of the moment."""
+    row = (Notification.objects.select_related("user", "user__identity")
+           .filter(pk=payload["notification_id"]).first())
+    if row is None or row.status in DONE:
+        return  # gone with its member, or sent already (a resend after a crash)
+    user: Any = row.user
+    subject, body = row.text(user.language or settings.LANGUAGE_CODE)
+    key = f"notice-{row.pk}"
+    status = Notification.Status.SENT
+    try:
+        if row.channel == Channel.EMAIL and user.email:
+            EmailMessage(subject, body, None, [user.email],
+                         headers={"Message-ID": f"<{key}@peerlend>"}).send()
+        elif row.channel == Channel.SMS and (mobile := _mobile_of(user)):
+            sms_backend().send(mobile, f"{subject}: {body}", key=key)
+        else:
+            status = Notification.Status.SKIPPED  # no address any more
+    except Exception as exc:
+        # Recorded on the row for the member's support, then re-raised: the outbox retries it.
+        Notification.objects.filter(pk=row.pk).update(error=f"{type(exc).__name__}: {exc}"[:200])
+        raise
+    Notification.objects.filter(pk=row.pk).exclude(status__in=DONE).update(
+        status=status, error="", sent_at=timezone.now())
 
-    The claim locks the batch's still-pending rows and marks them sending in one transaction, so two
-    dispatchers never both claim a row; outcomes are written with one UPDATE per distinct outcome.
-    """
-    ids = list(Notification.objects.filter(status=Notification.Status.PENDING).order_by("pk")
-               .values_list("pk", flat=True)[:limit])
-    return dispatch_ids(ids, batch)
 
-
-def dispatch_ids(ids: list[int], batch: int = 500) -> int:
-    """Send the given rows that are still pending (claimed first, as in :func:`dispatch_pending`)."""
-    sent = 0
-    for start in range(0, len(ids), batch):
-        with transaction.atomic():
-            claimed = list(Notification.objects.select_for_update()
-                           .filter(pk__in=ids[start:start + batch], status=Notification.Status.PENDING)
-                           .order_by("pk").values_list("pk", flat=True))
-            Notification.objects.filter(pk__in=claimed).update(status=Notification.Status.SENDING)
-        outcomes: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for row in (Notification.objects.filter(pk__in=claimed).select_related("user", "user__identity")
-                    .order_by("pk")):
-            try:
-                status = _deliver(row)
-                error = ""
-            except Exception as exc:  # a channel outage must not stop the batch
-                logger.warning("notification %s failed: %s", row.pk, exc)
-                status, error = Notification.Status.FAILED, str(exc)[:200]
-            outcomes[(status, error)].append(row.pk)
-            sent += status == Notification.Status.SENT
-        now = timezone.now()
-        for (status, error), pks in outcomes.items():
-            Notification.objects.filter(pk__in=pks).update(status=status, error=error, sent_at=now)
-    return sent
+def register() -> None:
+    outbox.register_handler(notices.OUTBOX_KIND, send_notice)
 
 
 def inbox(user: Any) -> Any:

@@ -1,6 +1,7 @@
 """Prepayment of a serviced loan: the quote, full and partial prepayment, re-amortisation.
 
-Split from ``services.py`` along its use-case seam; the shared posting and status helpers stay there.
+The arithmetic (quote, principal a partial amount buys, re-amortisation) is the pure core's
+``domain.prepayment``; this module locks, checks, rewrites the schedule rows and posts.
 """
 
 from __future__ import annotations
@@ -8,45 +9,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peerlend.accounts.models import User
 from peerlend.clock import business_date
+from peerlend.domain import prepayment as core
 from peerlend.domain.money import format_minor
-from peerlend.domain.schedule import (
-    BULLET,
-    EQUAL_INSTALLMENT,
-    EQUAL_PRINCIPAL,
-    build_schedule,
-    daily_interest_minor,
-    equal_installment_payment_minor,
-)
+from peerlend.domain.repayment import Applied
 from peerlend.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from peerlend.lending.models import Loan
 from peerlend.servicing import receipts
+from peerlend.servicing.installments import unpaid_principal
+from peerlend.servicing.loan_status import SERVICED, settle_status
 from peerlend.servicing.models import (
     Installment,
     InstallmentStatus,
     PaymentKind,
 )
-from peerlend.servicing.services import (  # the shared servicing core
-    SERVICED,
-    Accounts,
-    Applied,
-    RepaymentResult,
-    _half_up,
-    _load,
-    _locked_servicable,
-    _positive,
-    _save,
-    collect_from_borrower,
-    rule_rate,
-    settle_status,
-    unpaid_principal,
-)
+from peerlend.servicing.posting import Accounts, collect_from_borrower, save_changes
+from peerlend.servicing.repayments import RepaymentResult, load_book, locked_servicable, require_positive
+from peerlend.servicing.rules import servicing_rules
 
 # ---------------------------------------------------------------- prepayment
 
@@ -73,21 +57,13 @@ class PrepaymentQuote:
 
 
 def prepayment_quote(loan: Loan, installments: Sequence[Installment], today: date) -> PrepaymentQuote:
-    due_now = sum(i.due_minor for i in installments if i.due_date <= today)
-    future = [i for i in installments if i.due_date > today]
-    # The current installment is the first future one still owed: one paid in full early has its
-    # period's interest paid up to its due date, so the next one is the first a prepayment can shorten.
-    current = next((i for i in future if i.due_minor > 0), None)
-    if current is None:
-        return PrepaymentQuote(due_now, 0, 0, 0, None, None)
-    previous = [i for i in installments if i.number < current.number]
-    anchor = previous[-1].due_date if previous else loan.disbursed_on
-    assert anchor is not None and loan.annual_rate is not None
-    principal = sum(unpaid_principal(i) for i in future)
-    days = max((today - anchor).days, 0)
-    accrued = max(daily_interest_minor(principal, loan.annual_rate, days) - current.interest_paid_minor, 0)
-    penalty = _half_up(Decimal(principal) * rule_rate("PREPAYMENT_PENALTY_RATE"))
-    return PrepaymentQuote(due_now, principal, accrued, penalty, anchor, current)
+    q = core.quote(
+        [core.QuotedInstallment(i.number, i.due_date, i.due_minor, unpaid_principal(i), i.interest_paid_minor)
+         for i in installments],
+        loan.annual_rate, loan.disbursed_on, today, servicing_rules().prepayment_penalty_rate,
+    )
+    current = installments[q.current] if q.current is not None else None
+    return PrepaymentQuote(q.due_now, q.principal, q.accrued_interest, q.penalty, q.anchor, current)
 
 
 def quote_for(actor: User, loan_id: int, today: date | None = None) -> PrepaymentQuote:
@@ -111,15 +87,15 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
     """
     today = today or business_date()
     if amount_minor is not None:
-        _positive(amount_minor)
+        require_positive(amount_minor)
     with transaction.atomic():
-        loan = _locked_servicable(actor, loan_id)
+        loan = locked_servicable(actor, loan_id)
         if loan.borrower_id != actor.pk:
             raise PermissionDenied(_("only the borrower can prepay"), code="not_owner")
         if loan.status not in SERVICED:
             raise Conflict(_("a loan that is %(status)s cannot be prepaid") % {"status": loan.get_status_display()},
                            code="not_prepayable")
-        installments, notes = _load(loan)
+        installments, notes = load_book(loan)
         quote = prepayment_quote(loan, installments, today)
         accounts = Accounts([loan.borrower_id, *(n.investor_id for n in notes)])
         available = accounts.available(loan.borrower_id).balance_minor
@@ -191,7 +167,7 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
         if later:
             Installment.objects.bulk_create(later)
         settle_status(loan, installments, notes, today, prepaid=full)
-        _save([i for i in installments if i.pk], notes, [payment])
+        save_changes([i for i in installments if i.pk], notes, [payment])
         excess = requested - cost if amount_minor is not None else 0
         # The part of the amount a prepayment could use: all of it when the loan closes, else the cost.
         message = receipts.receipt(payment, installments, today, requested_minor=requested, payable_minor=cost,
@@ -207,55 +183,35 @@ def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
 
 def _prepay_interest(px: int, quote: PrepaymentQuote, loan: Loan, today: date) -> int:
     assert quote.anchor is not None and loan.annual_rate is not None
-    days = max((today - quote.anchor).days, 0)
-    return daily_interest_minor(px, loan.annual_rate, days) + _half_up(
-        Decimal(px) * rule_rate("PREPAYMENT_PENALTY_RATE"))
+    return core.prepaid_interest_minor(px, loan.annual_rate, quote.anchor, today,
+                                       servicing_rules().prepayment_penalty_rate)
 
 
 def _principal_buyable(rest: int, quote: PrepaymentQuote, loan: Loan, today: date) -> int:
     """Largest principal whose price (principal + its interest to the day + penalty) fits in ``rest``."""
-    hi = min(rest, quote.principal_minor - 1)  # all of it is a prepayment in full
-    lo = 0
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if mid + _prepay_interest(mid, quote, loan, today) <= rest:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    assert quote.anchor is not None and loan.annual_rate is not None
+    return core.principal_buyable(rest, quote.principal_minor, loan.annual_rate, quote.anchor, today,
+                                  servicing_rules().prepayment_penalty_rate)
 
 
 def _rebuild(loan: Loan, installments: Sequence[Installment], cur: Installment, px: int,
              quote: PrepaymentQuote, today: date) -> list[Installment]:
-    """Shorten the term: same level payment (or principal part) on the lower balance."""
-    assert loan.annual_rate is not None and quote.anchor is not None
-    remaining = [i for i in installments if i.number >= cur.number]
-    months = len(remaining)
-    balance = quote.principal_minor
-    new_balance = balance - px
-    n = months
-    if loan.repayment_method == EQUAL_INSTALLMENT and loan.annual_rate > 0:
-        old = equal_installment_payment_minor(balance, loan.annual_rate, months)
-        n = next((k for k in range(1, months + 1)
-                  if equal_installment_payment_minor(new_balance, loan.annual_rate, k) <= old), months)
-    elif loan.repayment_method == EQUAL_PRINCIPAL or (
-            loan.repayment_method == EQUAL_INSTALLMENT and loan.annual_rate == 0):
-        part = max(cur.principal_minor, 1)
-        n = min(months, max(1, -(-new_balance // part)))
-    elif loan.repayment_method == BULLET:
-        n = months
-    fresh = build_schedule(new_balance, loan.annual_rate, n, loan.repayment_method, quote.anchor) if n else []
-    if loan.repayment_method == BULLET:
-        # A bullet has one installment: its due date is the original maturity.
-        fresh = build_schedule(new_balance, loan.annual_rate, loan.term_months, BULLET, loan.disbursed_on)  # type: ignore[arg-type]
+    """Shorten the term (``domain.prepayment.reamortise``): the current installment takes the first new one."""
+    assert loan.annual_rate is not None and quote.anchor is not None and loan.disbursed_on is not None
+    fresh = core.reamortise(
+        method=loan.repayment_method, annual_rate=loan.annual_rate,
+        # Unpaid principal: its sum is the quote's principal not yet due, which is what the rebuild spreads.
+        remaining=[core.Scheduled(i.due_date, unpaid_principal(i), i.interest_minor)
+                   for i in installments if i.number >= cur.number],
+        prepaid_principal=px, anchor=quote.anchor, term_months=loan.term_months, disbursed_on=loan.disbursed_on,
+    )
     first = fresh[0]
     interest_now = _prepay_interest(px, quote, loan, today)
     cur.principal_minor = px + first.principal
     cur.interest_minor = interest_now + first.interest
     cur.due_date = first.due_date
-    later = [
+    return [
         Installment(loan=loan, number=cur.number + k, due_date=s.due_date, principal_minor=s.principal,
                     interest_minor=s.interest)
         for k, s in enumerate(fresh[1:], start=1)
     ]
-    return later

@@ -9,8 +9,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from peerlend.domain.money import format_grouped, parse_amount_minor
-from peerlend.domain_errors import domain_message
+from peerlend.amount_input import parse_amount_input
+from peerlend.domain.money import format_grouped
+from peerlend.errors import ApplicationError
 from peerlend.lending.models import Housing, LoanDocument, Purpose, RepaymentMethod
 from peerlend.lending.services import (
     DOCUMENT_TYPES,
@@ -32,12 +33,12 @@ class AmountField(forms.CharField):
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
-        if text in (None, ""):
+        if text in (None, "") and not self.required:
             return None
-        try:
-            minor = parse_amount_minor(text.replace(",", ""))
-        except ValueError as exc:
-            raise forms.ValidationError(domain_message(exc)) from exc
+        try:  # a required amount left blank is refused here too, in the words every form and API route use
+            minor = parse_amount_input(text)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
         if self.max_minor is not None and minor > self.max_minor:
             raise forms.ValidationError(_("At most %(max)s CNY.") % {"max": format_grouped(self.max_minor)})
         return minor

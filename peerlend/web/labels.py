@@ -104,6 +104,12 @@ AUDIT_TARGETS: Table = {
     "ledger.withdrawal": _("Withdrawal"),
 }
 
+# The delinquency bucket of a loan (domain.lifecycle.late_bucket): the day ranges ("1-15", "90+") read the same
+# in every language; "current" reads as the loan status of that name.
+LATE_BUCKETS: Table = {
+    "current": _("Current"),
+}
+
 TABLES: dict[str, Table] = {
     "fraud_rule": FRAUD_RULES,
     "audit_target": AUDIT_TARGETS,
@@ -111,6 +117,7 @@ TABLES: dict[str, Table] = {
     "loan_status": STATUS_LABELS,
     "note_status": {s.value: s.label for s in NoteStatus},
     "installment": INSTALLMENT_STATES,
+    "late_bucket": LATE_BUCKETS,
     "payment_status": {s.value: s.label for s in PaymentStatus},
     "payment_kind": {k.value: k.label for k in PaymentKind},
     "entry_kind": ENTRY_KINDS,

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _register(client, **body):
-    body = {"username": "alice", "password": "Tr1cky-pass-99", **body}
+    body = {"username": "alice", "password": "Tr1cky-pass-99", "accept_terms": True, **body}
     return client.post("/api/auth/register", body, content_type="application/json")
 
 

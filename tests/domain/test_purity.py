@@ -8,7 +8,8 @@ from pathlib import Path
 import peerlend.domain
 
 DOMAIN_DIR = Path(peerlend.domain.__file__).parent
-MODULES = ["money", "schedule", "allocation", "returns", "validators", "lifecycle"]
+MODULES = ["money", "schedule", "allocation", "returns", "validators", "lifecycle", "repayment", "holder_split",
+           "prepayment"]
 
 
 def test_no_django_import_statements():

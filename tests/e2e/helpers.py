@@ -27,8 +27,31 @@ def assert_bootstrap_applied(page: Page) -> None:
     assert all(src.startswith(origin) for src in [*filter(None, sheets), *scripts]), (sheets, scripts)
 
 
+def account_menu(page: Page) -> Locator:
+    """The navigation's group under the username: the member's own pages and "Log out"."""
+    return page.locator("#nav details.nav-more").filter(has=page.locator("summary.nav-user"))
+
+
+def open_account_menu(page: Page) -> Locator:
+    menu = account_menu(page)
+    if not menu.evaluate("d => d.open"):
+        menu.locator("summary").click()
+    return menu
+
+
+def nav_link(page: Page, name: str) -> Locator:
+    """A navigation entry by its label, with its group opened when it sits in one (the account menu)."""
+    link = page.locator("#nav").get_by_role("link", name=name, exact=True)
+    in_group = account_menu(page).get_by_role("link", name=name, exact=True, include_hidden=True)
+    if not link.is_visible() and in_group.count():
+        open_account_menu(page)
+    return link
+
+
 def expect_logged_in(page: Page, username: str) -> None:
-    expect(page.get_by_role("button", name=f"Log out ({username})")).to_be_visible()
+    expect(account_menu(page).locator("summary")).to_have_text(username)
+    expect(account_menu(page).get_by_role("button", name=f"Log out ({username})", include_hidden=True)
+           ).to_have_count(1)
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
@@ -40,7 +63,7 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
 
 
 def log_out(page: Page, username: str) -> None:
-    page.get_by_role("button", name=f"Log out ({username})").click()
+    open_account_menu(page).get_by_role("button", name=f"Log out ({username})").click()
     expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
 
 

@@ -18,7 +18,7 @@ from peerlend.domain.validators import make_bank_card, make_resident_id, mask_re
 from peerlend.ledger.selectors import balances
 from peerlend.lending import services as lending
 from peerlend.lending.models import Loan, Note
-from tests.e2e.helpers import PASSWORD, alert, check_page, expect_logged_in, log_in, log_out
+from tests.e2e.helpers import PASSWORD, alert, check_page, expect_logged_in, log_in, log_out, nav_link
 from tests.factories import make_staff, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -65,7 +65,7 @@ def test_visitor_registers_verifies_deposits_and_invests(page: Any, screenshot_d
     log_in(page, username)
 
     # Deposits are refused before KYC, so verify first.
-    page.get_by_role("link", name="Verification").click()
+    nav_link(page, "Verification").click()
     resident_id = make_resident_id("110101", date(1990, 5, 17), 123)
     page.get_by_label("Real name").fill("林伟")
     page.get_by_label("Resident ID number").fill(resident_id)
@@ -78,7 +78,7 @@ def test_visitor_registers_verifies_deposits_and_invests(page: Any, screenshot_d
     expect(page.get_by_text(resident_id, exact=True)).to_have_count(0)
 
     # Deposit 1,000.00 through the sandbox gateway's pay page.
-    page.get_by_role("link", name="My account").click()
+    nav_link(page, "My account").click()
     expect(page.locator("#balance-available")).to_have_text("0.00 CNY")
     deposit_form = page.locator("form").filter(has=page.get_by_role("heading", name="Deposit"))
     deposit_form.get_by_label(re.compile(r"^Amount")).fill("1000.00")
@@ -121,7 +121,7 @@ def test_visitor_registers_verifies_deposits_and_invests(page: Any, screenshot_d
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=LOAN_TITLE))
     expect(row).to_have_count(1)
     expect(row).to_contain_text("300.00")
-    page.get_by_role("link", name="My account").click()
+    nav_link(page, "My account").click()
     expect(page.locator("#balance-available")).to_have_text("700.00 CNY")
     expect(page.locator("#balance-frozen")).to_have_text("300.00 CNY")
     check_page(page)

@@ -91,7 +91,7 @@ def test_agent_files_offline_application_and_officer_lists_it(page: Any, screens
     assert not Loan.objects.exists()
     income_document.set_input_files(files=[{"name": "payslip.pdf", "mimeType": "application/pdf", "buffer": PAYSLIP}])
     page.get_by_role("button", name="File application").click()
-    expect(alert(page, re.compile(rf"Offline application \d+ filed for {member} \(status: under_review\)"))
+    expect(alert(page, re.compile(rf"Offline application \d+ filed for {member} \(status: Under review\)"))
            ).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=member)).to_contain_text("20,000.00")
     check_page(page)
@@ -118,7 +118,7 @@ def test_agent_files_offline_application_and_officer_lists_it(page: Any, screens
     page.get_by_label("Decision").select_option(label="Approve")
     page.get_by_label("Reason").fill("Income and identity checked in person; within policy.")
     page.get_by_role("button", name="Record decision").click()
-    expect(alert(page, "Decision recorded: the application is now listed.")).to_be_visible()
+    expect(alert(page, "Decision recorded: the application is now Listed.")).to_be_visible()
     expect(page.get_by_text("The queue is empty.")).to_be_visible()
 
     # The loan is open for investment on the marketplace, marked as an offline loan with verified income.

@@ -172,4 +172,4 @@ def test_account_page(client, investor):
     resp = client.post("/account/withdraw", {"amount": "1000.00", "idempotency_key": "w-2"}, follow=True)
     assert b"insufficient available balance" in resp.content
     resp = client.post("/account/deposit", {"amount": "1.234", "idempotency_key": "d-2"}, follow=True)
-    assert b"invalid amount" in resp.content
+    assert b"Invalid amount" in resp.content

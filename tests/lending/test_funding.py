@@ -168,7 +168,7 @@ def test_run_day_disburses_a_loan_left_funded(listed_loan, investor_factory, mon
     from peerlend.servicing.batch import run_day
 
     loan = listed_loan(amount_minor=1_000_00)
-    monkeypatch.setattr(services, "disburse_if_funded", lambda loan_id: False)
+    monkeypatch.setattr("peerlend.lending.funding.disburse_if_funded", lambda loan_id: False)  # where invest calls it
     services.invest(investor=investor_factory(), loan_id=loan.pk, amount_minor=1_000_00)
     assert Loan.objects.get(pk=loan.pk).status == "funded"
     monkeypatch.undo()

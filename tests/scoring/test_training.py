@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import pytest
 
@@ -36,7 +35,7 @@ def test_full_training_cross_validates_and_beats_chance_clearly():
 
 
 def test_shipped_artifact_is_what_training_produces():
-    shipped = (Path(training.__file__).parent / "artifacts" / "credit_model.json").read_text()
+    shipped = (training.repo_root() / "peerlend" / "scoring" / "artifacts" / "credit_model.json").read_text()
     assert training.train(LC, seed=42).artifact_text == shipped
 
 
@@ -74,18 +73,25 @@ def test_unsigned_continuous_inputs_become_curves_and_score_as_trained(tmp_path)
     assert np.corrcoef(got, expected)[0, 1] > 0.999
 
 
-def test_curve_reasons_measure_points_from_the_curves_lowest_point(tmp_path):
+def test_curve_reasons_measure_points_from_the_reference_on_the_curve(tmp_path):
     from peerlend.scoring.lc import facts_from_lc_row
     from peerlend.scoring.model import load_model
+    from peerlend.scoring.services import reason_effects
 
     _, _, _, path = _curve_model(tmp_path)
     model = load_model(path)
-    row = next(iter(__import__("csv").DictReader(LC.open(newline=""))))
-    ev = model.evaluate(facts_from_lc_row(row)[0])
-    for points, inp in ev.shortfalls:
-        assert points >= -1e-9, inp.feature.name  # never below the best value
-        if inp.curve_x:
-            assert min(inp.curve_f) == pytest.approx(inp.contribution(inp.best))
+    rows = list(__import__("csv").DictReader(LC.open(newline="")))[:200]
+    curved = [inp for inp in model.inputs if inp.curve_x]
+    assert curved
+    for inp in curved:
+        assert inp.reference_log_odds == pytest.approx(inp.contribution(inp.reference))
+    for row in rows:
+        ev = model.evaluate(facts_from_lc_row(row)[0])
+        for effect in reason_effects(ev):
+            inp = effect.input
+            assert effect.points < 0, inp.feature.name  # lowered the score against the reference
+            # A curve may rise on the good side too: no reason there, its text would say the opposite.
+            assert inp.feature.sign * (effect.value - inp.reference) > 0, inp.feature.name
 
 
 def test_batch_scoring_reads_curves_like_the_service(tmp_path):
@@ -127,3 +133,10 @@ def test_curve_artifact_refuses_a_malformed_curve(tmp_path):
     item["curve"]["x"] = list(reversed(item["curve"]["x"]))
     with pytest.raises(ValueError, match="increasing"):
         CreditModel(broken)
+
+
+def test_model_card_is_what_training_writes():
+    r = training.train(LC, seed=42, german_path=DATA / "german_credit.csv")
+    card = training.repo_root() / "docs" / "model-card.md"
+    assert training.model_card(r, "model-card-calibration.png") == card.read_text()
+    assert "reference applicant" in card.read_text()

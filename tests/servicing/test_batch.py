@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from contextlib import suppress
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -183,12 +183,3 @@ def test_expired_listing_in_run_day(listed_loan, investor_factory):
     loan.refresh_from_db()
     assert loan.status == "expired"
     assert_audit_clean()
-
-
-@pytest.mark.postgres
-def test_run_day_on_postgres_killed_by_a_subprocess_signal(portfolio):
-    """Sanity on PostgreSQL: the chunk transaction and row locks behave the same as on SQLite."""
-    day = schedule(portfolio[0])[0].due_date
-    batch.run_days(day, day + timedelta(days=3), chunk_size=1)
-    assert_audit_clean()
-    assert date.today()  # keeps the import used

@@ -149,12 +149,13 @@ def test_members_choose_email_and_sms_and_the_inbox_stays_on(client):
                .values_list("channel", flat=True)) == {"inbox", "email"}
 
 
-def test_once_per_member_and_key_and_nothing_after_a_rollback(django_capture_on_commit_callbacks, mailoutbox):
+@pytest.mark.django_db(transaction=True)  # messages leave through the outbox after a real commit
+def test_once_per_member_and_key_and_nothing_after_a_rollback(mailoutbox):
     member, other = make_user(roles=("investor",)), make_user(roles=("investor",))
     member.email, other.email = "m@example.com", "o@example.com"
     member.save(update_fields=["email"])
     other.save(update_fields=["email"])
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+    with transaction.atomic():
         for _ in range(2):
             notify.notify(member, "deposit_completed", "deposit:1", {"amount_minor": 1_00})
         notify.notify(other, "deposit_completed", "deposit:1", {"amount_minor": 1_00})  # same key, other member
@@ -163,7 +164,7 @@ def test_once_per_member_and_key_and_nothing_after_a_rollback(django_capture_on_
     assert Notification.objects.filter(user=other).count() == 3
     assert sorted(m.to[0] for m in mailoutbox) == ["m@example.com", "o@example.com"]
     assert not Notification.objects.filter(status="pending").exists()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():
         notify.notify(member, "deposit_completed", "deposit:2", {"amount_minor": 1_00})
         raise RuntimeError("the use case failed")
     assert not Notification.objects.filter(event_key="deposit_completed:deposit:2").exists()

@@ -49,7 +49,7 @@ def test_huge_amounts_get_a_message_not_a_server_error(client, member, name, amo
     fund(member, 1_000_00)
     resp = _post(client, name, amount)
     assert resp.status_code == 200
-    assert "no amount may exceed 100,000,000,000.00 CNY" in resp.content.decode()
+    assert "Invalid amount: The amount is too large: at most 100,000,000,000.00 CNY." in resp.content.decode()
     assert DepositOrder.objects.count() == 0 and Withdrawal.objects.count() == 0
     assert audit_clean()
 

@@ -85,8 +85,8 @@ def _user_data(user: User) -> UserData:
     texts += list(LoanDocument.objects.values_list("original_name", flat=True))
     texts += list(ReviewDecision.objects.values_list("reason", flat=True))
     texts += list(AuditEvent.objects.values_list("reason", flat=True))
-    # Notices are written once, in the member's remembered language, and kept as written.
-    for subject, body in Notification.objects.filter(user=user).values_list("subject", "body"):
+    # Notices read in the reader's language; only rows written before their values were kept show stored text.
+    for subject, body in Notification.objects.filter(user=user).values_list("fallback_subject", "fallback_body"):
         texts += [subject, *body.splitlines()]
     texts = sorted({t.strip() for t in texts if t and WORD.search(t)}, key=len, reverse=True)
     words = {w for name in User.objects.values_list("username", flat=True) for w in WORD.findall(name)}

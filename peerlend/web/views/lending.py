@@ -53,8 +53,9 @@ def marketplace(request: HttpRequest) -> HttpResponse:
 
 
 def loan_detail(request: HttpRequest, loan_id: int, form: InvestForm | None = None) -> HttpResponse:
-    services.expire_if_due(loan_id)
+    # A read never expires a listing (run-day and expire-listings do): a closed window is shown as such.
     loan = _loan_or_404(loan_id, request.user)
+    closed = selectors.listing_closed(loan, business_date())
     installments = list(loan.installments.all()) if loan.disbursed_on else []
     preview = []
     if not installments and loan.annual_rate is not None:
@@ -68,12 +69,13 @@ def loan_detail(request: HttpRequest, loan_id: int, form: InvestForm | None = No
         "form": form or InvestForm(initial={"idempotency_key": uuid.uuid4().hex}),
         "is_party": user.is_authenticated and selectors.is_party(loan, user),  # type: ignore[arg-type]
         "is_owner": user.is_authenticated and user.pk == loan.borrower_id,
-        "can_invest": loan.status == "listed" and user.is_authenticated and user.pk != loan.borrower_id
+        "listing_closed": closed,
+        "can_invest": loan.status == "listed" and not closed and user.is_authenticated and user.pk != loan.borrower_id
         and user.has_role(Role.INVESTOR),
         "my_notes": loan.notes.filter(investor=user) if user.is_authenticated else [],
         "borrower_identity": getattr(loan.borrower, "identity", None),
         # Before investing: the expected return net of the service fee and the grade's expected loss.
-        "investor_quote": loan_investor_quote(loan) if loan.status == "listed" else None,
+        "investor_quote": loan_investor_quote(loan) if loan.status == "listed" and not closed else None,
     }
     return render(request, "web/lending/loan_detail.html", context)
 
@@ -81,30 +83,19 @@ def loan_detail(request: HttpRequest, loan_id: int, form: InvestForm | None = No
 @login_required
 @require_POST
 def invest(request: HttpRequest, loan_id: int) -> HttpResponse:
-    from peerlend.ledger.idempotency import run_idempotent
-
     form = InvestForm(request.POST)
     if not form.is_valid():
         return loan_detail(request, loan_id, form=form)
-    amount = form.cleaned_data["amount"]
-
-    def action() -> tuple[int, dict[str, Any]]:
-        note = services.invest(investor=request.user, loan_id=loan_id, amount_minor=amount)  # type: ignore[arg-type]
-        return 201, {"note_id": note.pk}
-
     try:
-        status, body = run_idempotent(
-            user=request.user, key=form.cleaned_data["idempotency_key"], scope=f"invest:{loan_id}",
-            payload={"loan_id": loan_id, "amount": amount}, action=action,
-        )
+        # The form's key: a double submit (or the same key over the API) places one note.
+        note = services.invest(investor=request.user, loan_id=loan_id,  # type: ignore[arg-type]
+                               amount_minor=form.cleaned_data["amount"],
+                               idempotency_key=form.cleaned_data["idempotency_key"])
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("web:loan_detail", loan_id=loan_id)
-    if status >= 400:
-        messages.error(request, body.get("detail", _("The investment was refused.")))
-    else:
-        messages.success(request, _("Your note %(id)s is recorded; the amount is frozen until the loan funds.")
-                         % {"id": body["note_id"]})
+    messages.success(request, _("Your note %(id)s is recorded; the amount is frozen until the loan funds.")
+                     % {"id": note.pk})
     return redirect("web:loan_detail", loan_id=loan_id)
 
 
@@ -133,7 +124,8 @@ def apply(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_loans(request: HttpRequest) -> HttpResponse:
     loans = selectors.loans_of_borrower(request.user)  # type: ignore[arg-type]
-    return render(request, "web/lending/my_loans.html", {"loans": loans})
+    # Each cancel button sends "<this key>-<loan id>": a double submit cancels (and refunds) once.
+    return render(request, "web/lending/my_loans.html", {"loans": loans, "form_key": uuid.uuid4().hex})
 
 
 @login_required
@@ -146,7 +138,8 @@ def my_notes(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, loan_id: int) -> HttpResponse:
     try:
-        loan = services.cancel(actor=request.user, loan_id=loan_id, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        loan = services.cancel(actor=request.user, loan_id=loan_id, reason=request.POST.get("reason", ""),  # type: ignore[arg-type]
+                               idempotency_key=request.POST.get("idempotency_key") or None)
         messages.success(request, cancelled_message(loan))
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -190,7 +183,8 @@ def review_detail(request: HttpRequest, loan_id: int) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("web:review_detail", loan_id=loan_id)
-        messages.success(request, _("Decision recorded: the application is now %(s)s.") % {"s": loan.status})
+        messages.success(request, _("Decision recorded: the application is now %(s)s.")
+                         % {"s": loan.get_status_display()})
         return redirect("web:review_queue")
     return render(request, "web/lending/review_detail.html", {
         "loan": loan, "form": form, "hits": loan.fraud_hits.all(), "documents": loan.documents.all(),
@@ -235,7 +229,7 @@ def agent_applications(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("Offline application %(id)s filed for %(u)s (status: %(s)s).")
-                                 % {"id": loan.pk, "u": member.username, "s": loan.status})
+                                 % {"id": loan.pk, "u": member.username, "s": loan.get_status_display()})
                 return redirect("web:agent_applications")
     loans = selectors.loans_filed_by_agent(request.user)  # type: ignore[arg-type]
     return render(request, "web/lending/agent_applications.html", {"form": form, "loans": loans},

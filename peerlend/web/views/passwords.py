@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -19,8 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peerlend.accounts import consent, passwords, terms
 from peerlend.accounts.models import User
 from peerlend.errors import ApplicationError
-
-RESET_REQUESTS_PER_HOUR = 3  # per username or address asked: nobody floods a member with SMS
 
 
 class ResetRequestForm(forms.Form):
@@ -55,12 +52,8 @@ class MemberSetPasswordForm(SetPasswordForm):
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login = form.cleaned_data["login"].strip().lower()
-        key = f"pwreset:{login}"
-        count = cache.get(key, 0)
-        if count < RESET_REQUESTS_PER_HOUR:
-            cache.set(key, count + 1, 3600)
-            passwords.request_password_reset(login)
+        # Throttled per member in the database (passwords.RESET_REQUESTS_PER_HOUR), whichever process answers.
+        passwords.request_password_reset(form.cleaned_data["login"])
         # The same answer whoever asked: the page must not tell who is a member.
         return render(request, "web/accounts/password_reset.html", {"form": None, "sent": True})
     return render(request, "web/accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)

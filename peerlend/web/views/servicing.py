@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerlend.accounts.models import Role
+from peerlend.amount_input import parse_amount_input
 from peerlend.clock import business_date
-from peerlend.domain.money import parse_amount_minor
-from peerlend.domain_errors import domain_message
 from peerlend.errors import ApplicationError
 from peerlend.ledger import selectors as ledger_selectors
 from peerlend.ledger.idempotency import run_idempotent
@@ -31,11 +30,7 @@ def _amount(request: HttpRequest, required: bool = True) -> int | None:
     text = (request.POST.get("amount") or "").strip()
     if not text and not required:
         return None
-    try:
-        return parse_amount_minor(text)
-    except ValueError as exc:
-        raise ApplicationError(_("Invalid amount: %(why)s") % {"why": domain_message(exc)},
-                               code="invalid_amount") from exc
+    return parse_amount_input(text)
 
 
 def _borrowers_loan(request: HttpRequest, loan_id: int) -> Loan:

@@ -12,7 +12,8 @@ from peerlend.ledger.models import OutboxMessage
 
 
 class Command(BaseCommand):
-    help = ("Send pending outbox messages (gateway payout requests, ...) that are due; a failed send stays "
+    help = ("Send pending outbox messages of every kind (gateway payout requests, member links and codes, "
+            "e-mail and SMS notices) that are due; a failed send stays "
             "pending and is retried with a growing delay, up to PEERLEND_OUTBOX_MAX_ATTEMPTS times.")
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -36,6 +36,21 @@
   // htmx swaps in new rows (the marketplace filter): size their bars too.
   document.addEventListener("htmx:load", function (event) { sizeProgressBars(event.target); });
 
+  // The navigation's <details class="nav-more"> group opens without JavaScript; with it, a click elsewhere
+  // or Escape closes it, as a dropdown menu would.
+  function closeMenus(except) {
+    var open = document.querySelectorAll("details.nav-more[open]");
+    for (var i = 0; i < open.length; i++) {
+      if (open[i] !== except) { open[i].removeAttribute("open"); }
+    }
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest ? event.target.closest("details.nav-more") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
+  });
+
   // <div data-swap-errors>: a 400 answer carries the reason to show in place (the quote box).
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
