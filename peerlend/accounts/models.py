@@ -46,7 +46,7 @@ class User(AbstractUser):
         related_name="registered_members", verbose_name=_("registered at service point"),
     )
     # The language of messages sent away from a page (reminders in the inbox, by e-mail or SMS);
-    # remembered from the member's latest page view; empty means the platform's default.
+    # saved when the member chooses it (never by a page read); empty means the platform's default.
     language = models.CharField(_("language"), max_length=16, blank=True, default="")
 
     def has_role(self, role: str) -> bool:

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerlend.accounts.models import ApiToken, User
 from peerlend.errors import ApplicationError, NotFound
+
+# How precisely a token's last use is kept (and so how often a request with it may write).
+LAST_USED_PRECISION = dt.timedelta(hours=1)
 
 
 class TokenExpired(ApplicationError):
@@ -64,8 +67,25 @@ def authenticate(raw: str) -> ApiToken | None:
     now = timezone.now()
     if row.expires_at <= now:
         raise TokenExpired(_("the API token has expired: log in again or refresh it before it expires"))
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    record_use(row, now=now)
     return row
+
+
+def record_use(row: ApiToken, *, now: dt.datetime) -> bool:
+    """Note that ``row`` was used at ``now``, at most once per ``LAST_USED_PRECISION``; returns whether it wrote.
+
+    Owners see when each token was last used (to spot one they did not expect to be in use), and an
+    hour is precise enough for that. This is the one write an authenticated read may make: a
+    conditional UPDATE, skipped without a statement while the loaded value is recent, and which lets
+    only one of several requests racing on the same token through.
+    """
+    since = now - LAST_USED_PRECISION
+    if row.last_used_at is not None and row.last_used_at >= since:
+        return False
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=since)
+    written = ApiToken.objects.filter(stale, pk=row.pk).update(last_used_at=now) == 1
+    row.last_used_at = now
+    return written
 
 
 def refresh(raw: str) -> IssuedToken:

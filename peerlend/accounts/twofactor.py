@@ -10,14 +10,18 @@ phone is reset by an administrator deleting the member's devices in the admin si
 from __future__ import annotations
 
 import base64
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from peerlend.accounts.models import STAFF_ROLES, User
 from peerlend.compliance.services import record_audit
@@ -26,6 +30,9 @@ from peerlend.errors import ApplicationError, PermissionDenied
 BACKUP_CODE_COUNT = 10
 _TOTP_DEVICE_NAME = "authenticator"
 _BACKUP_DEVICE_NAME = "backup codes"
+# Time to scan the QR code and type a code before the offered key must be shown again.
+_ENROLMENT_SECONDS = 30 * 60
+_ENROLMENT_SALT = "peerlend.accounts.twofactor.enrolment"
 
 
 def is_staff_user(user: Any) -> bool:
@@ -54,16 +61,53 @@ def _require_staff(user: User) -> None:
         raise PermissionDenied(_("Two-factor enrolment is for staff accounts."), code="not_staff")
 
 
-def start_enrolment(user: User) -> TOTPDevice:
-    """The unconfirmed authenticator device to show as a QR code; the same one on every reload."""
+@dataclass(frozen=True)
+class PendingEnrolment:
+    """A key offered to the authenticator app, not stored: ``device`` is unsaved, ``signed`` goes in the form."""
+
+    device: TOTPDevice
+    signed: str
+
+
+def _refuse_enrolment(user: User) -> None:
     _require_staff(user)
     if has_enrolled(user):
         raise ApplicationError(_("Two-factor authentication is already set up for this account."),
                                code="otp_already_enrolled", status=409)
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_TOTP_DEVICE_NAME, confirmed=False)
-    return device
+
+
+def _enrolment_max_age() -> int:
+    return int(getattr(settings, "PEERLEND_OTP_ENROLMENT_SECONDS", _ENROLMENT_SECONDS))
+
+
+def _pending_device(user: User, key: str) -> TOTPDevice:
+    return TOTPDevice(user=user, name=_TOTP_DEVICE_NAME, key=key, confirmed=False)
+
+
+def start_enrolment(user: User) -> PendingEnrolment:
+    """A fresh key to show as a QR code, carried to the confirmation in a signed value; nothing is written.
+
+    The value is signed with the project's secret (salted for this use), bound to the user and
+    valid for ``PEERLEND_OTP_ENROLMENT_SECONDS``: the browser carries the key, but cannot choose it.
+    """
+    _refuse_enrolment(user)
+    key = default_key()
+    signed = signing.dumps({"user": user.pk, "key": key}, salt=_ENROLMENT_SALT)
+    return PendingEnrolment(device=_pending_device(user, key), signed=signed)
+
+
+def pending_enrolment(user: User, signed: str) -> PendingEnrolment:
+    """The enrolment started by ``start_enrolment`` for ``user``; refused (400) if changed, expired or not theirs."""
+    _refuse_enrolment(user)
+    try:
+        payload = signing.loads(signed or "", salt=_ENROLMENT_SALT, max_age=_enrolment_max_age())
+    except signing.BadSignature:  # also an expired value (SignatureExpired)
+        payload = None
+    key = payload.get("key") if isinstance(payload, dict) and payload.get("user") == user.pk else None
+    if not isinstance(key, str):
+        raise ApplicationError(_("This setup page has expired or was changed. Scan the new QR code below and "
+                                 "enter the code your app shows for it."), code="otp_enrolment_invalid", status=400)
+    return PendingEnrolment(device=_pending_device(user, key), signed=signed)
 
 
 def secret_base32(device: TOTPDevice) -> str:
@@ -80,16 +124,34 @@ def _clean(code: str) -> str:
     return "".join(str(code or "").split()).lower()
 
 
-def confirm_enrolment(user: User, code: str) -> tuple[TOTPDevice, list[str]]:
-    """Confirm the pending device with a code from the app; returns it and fresh backup codes (shown once)."""
+def _matching_step(device: TOTPDevice, code: str) -> TOTP | None:
+    """The TOTP state at which ``code`` matches the device's key (within its tolerance), or None."""
+    token = _clean(code)
+    if not (token.isdigit() and len(token) == device.digits):
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return totp if totp.verify(int(token), device.tolerance) else None
+
+
+def confirm_enrolment(user: User, signed: str, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Store the confirmed device once a code from the app matches the offered key; returns it and fresh
+    backup codes (shown once)."""
     with transaction.atomic():
-        device = start_enrolment(user)
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        if not device.verify_token(_clean(code)):
+        # One enrolment at a time per member: two tabs confirming at once make one device, not two.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        device = pending_enrolment(user, signed).device
+        totp = _matching_step(device, code)
+        if totp is None:
             raise ApplicationError(_("That code is not valid. Check the clock of your phone and try again."),
                                    code="otp_invalid")
+        # The code that confirmed the key cannot be replayed to pass the login check.
+        device.last_t = totp.t()
+        device.drift = totp.drift
         device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        # Unconfirmed devices were made by earlier versions of the enrolment page; this one replaces them.
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device.save()
         codes = _replace_backup_codes(user)
         record_audit(actor=user, action="accounts.two_factor_enrolled", target=user,
                      new={"device": device.persistent_id, "backup_codes": len(codes)})

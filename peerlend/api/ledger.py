@@ -19,10 +19,9 @@ from peerlend.api.auth import api_auth
 from peerlend.api.contract import API_ERRORS, ApiError
 from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError
-from peerlend.ledger import selectors, services
-from peerlend.ledger.gateway import get_gateway
+from peerlend.ledger import payments, selectors, services
 from peerlend.ledger.gateway.sandbox import SIGNATURE_HEADER
-from peerlend.ledger.idempotency import HEADER, MAX_KEY_LENGTH, key_from_request, run_idempotent
+from peerlend.ledger.idempotency import HEADER, MAX_KEY_LENGTH, key_from_request
 
 router = Router(tags=["ledger"])
 
@@ -152,31 +151,22 @@ def withdrawal_body(withdrawal: Any) -> dict[str, Any]:
 @router.post("/deposits", auth=api_auth, summary="Create a deposit order (pay it on the gateway's page)",
              response={201: DepositOut, API_ERRORS: ApiError}, openapi_extra=_money_route_docs())
 def create_deposit(request: HttpRequest) -> HttpResponse:
-    key = key_from_request(request)
+    key = key_from_request(request) or ""  # required: "" is refused as missing
     data = read_json_object(request)
     amount_minor = services.parse_money_input(data)
-
-    def action() -> tuple[int, dict[str, Any]]:
-        order = services.create_deposit_order(request.user, amount_minor)
-        pay_url = request.build_absolute_uri(get_gateway().create_deposit_order(order))
-        return 201, deposit_body(order, pay_url)
-
-    return _respond(*run_idempotent(user=request.user, key=key, scope="ledger.deposit", payload=data, action=action))
+    # The service takes the key, in the account page's scope: the same key from both opens one order.
+    order, pay_url = payments.open_deposit_order(request.user, amount_minor, idempotency_key=key)
+    return _respond(201, deposit_body(order, request.build_absolute_uri(pay_url)))
 
 
 @router.post("/withdrawals", auth=api_auth, summary="Withdraw available funds to the verified bank card",
              response={201: WithdrawalOut, API_ERRORS: ApiError}, openapi_extra=_money_route_docs())
 def create_withdrawal(request: HttpRequest) -> HttpResponse:
-    key = key_from_request(request)
+    key = key_from_request(request) or ""  # required: "" is refused as missing
     data = read_json_object(request)
     amount_minor = services.parse_money_input(data)
-
-    def action() -> tuple[int, dict[str, Any]]:
-        withdrawal = services.request_withdrawal(request.user, amount_minor)
-        return 201, withdrawal_body(withdrawal)
-
-    return _respond(*run_idempotent(user=request.user, key=key, scope="ledger.withdrawal", payload=data,
-                                    action=action))
+    withdrawal = payments.request_withdrawal(request.user, amount_minor, idempotency_key=key)
+    return _respond(201, withdrawal_body(withdrawal))
 
 
 def account_body(user: Any, limit: int = 20) -> dict[str, Any]:

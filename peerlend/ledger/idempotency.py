@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -29,6 +29,7 @@ MAX_KEY_LENGTH = 255
 STALE_AFTER = timedelta(minutes=5)
 
 Action = Callable[[], tuple[int, dict[str, Any]]]
+T = TypeVar("T")
 
 
 def key_from_request(request: HttpRequest) -> str | None:
@@ -111,3 +112,39 @@ def run_idempotent(
         # Nothing was decided: free the key so that the client's retry can run.
         IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS).delete()
         raise
+
+
+def once_per_key(
+    *,
+    user: Any,
+    key: str | None,
+    scope: str,
+    payload: dict[str, Any],
+    run: Callable[[], T],
+    save: Callable[[T], dict[str, Any]],
+    load: Callable[[dict[str, Any]], T],
+) -> T:
+    """Run a money-moving use case at most once per (user, key); a replay gives back the first result.
+
+    This is how a service takes its own key (DESIGN.md, Ledger). The scope and payload name the
+    action itself (never the channel), so the same key sent from a page and from the API is one
+    action. ``save`` turns the result into what is stored with the key and ``load`` reads it back
+    on a replay; a refusal is stored too and raised again with its status, code and message.
+    Without a key (``None``: internal callers such as the simulator) the use case simply runs; an
+    empty key is refused as missing.
+    """
+    if key is None:
+        return run()
+    status, body = run_idempotent(user=user, key=key, scope=scope, payload=payload,
+                                  action=lambda: (200, save(run())))
+    if status >= 400:
+        raise stored_refusal(status, body)
+    return load(body)
+
+
+def stored_refusal(status: int, body: dict[str, Any]) -> ApplicationError:
+    """The refusal a key recorded, as the error the first call raised."""
+    extra = dict(body)
+    detail = str(extra.pop("detail", ""))
+    code = extra.pop("code", None)
+    return ApplicationError(detail, code=None if code is None else str(code), status=status, extra=extra)

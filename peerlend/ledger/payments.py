@@ -18,6 +18,7 @@ from peerlend.amount_input import parse_amount_input
 from peerlend.domain.money import format_minor, parse_amount_minor
 from peerlend.errors import ApplicationError, NotFound, Unprocessable
 from peerlend.ledger import limits
+from peerlend.ledger.idempotency import once_per_key
 from peerlend.ledger.models import (
     DepositOrder,
     PaymentStatus,
@@ -78,8 +79,46 @@ def create_deposit_order(user: Any, amount_minor: int) -> DepositOrder:
     return order
 
 
-def request_withdrawal(user: Any, amount_minor: int) -> Withdrawal:
-    """Freeze the amount and ask the gateway for a payout; the payout callback settles or unfreezes."""
+def open_deposit_order(user: Any, amount_minor: int, *, idempotency_key: str | None) -> tuple[DepositOrder, str]:
+    """A deposit order registered with the gateway, and the URL its payer is sent to.
+
+    Once per ``idempotency_key`` (scope ``ledger.deposit``, shared by the account page and the
+    API): a replay returns the first order and URL, or its refusal, and registers nothing again.
+    The URL is the gateway's (relative for the sandbox; the API makes it absolute).
+    """
+    from peerlend.ledger.gateway import get_gateway
+
+    def run() -> tuple[DepositOrder, str]:
+        order = create_deposit_order(user, amount_minor)
+        return order, get_gateway().create_deposit_order(order)
+
+    return once_per_key(
+        user=user, key=idempotency_key, scope="ledger.deposit", payload=_money_payload(amount_minor), run=run,
+        save=lambda made: {"order_id": made[0].pk, "pay_url": made[1]},
+        load=lambda stored: (DepositOrder.objects.get(pk=stored["order_id"]), str(stored["pay_url"])),
+    )
+
+
+def _money_payload(amount_minor: int) -> dict[str, Any]:
+    """What a deposit or withdrawal key is bound to: the amount, written one way whatever way it was typed."""
+    return {"amount": format_minor(amount_minor)}
+
+
+def request_withdrawal(user: Any, amount_minor: int, *, idempotency_key: str | None = None) -> Withdrawal:
+    """Freeze the amount and ask the gateway for a payout; the payout callback settles or unfreezes.
+
+    With an ``idempotency_key`` (scope ``ledger.withdrawal``, shared by the account page and the
+    API) a replay returns the first withdrawal, or its refusal, and freezes nothing again.
+    """
+    return once_per_key(
+        user=user, key=idempotency_key, scope="ledger.withdrawal", payload=_money_payload(amount_minor),
+        run=lambda: _request_withdrawal(user, amount_minor),
+        save=lambda withdrawal: {"withdrawal_id": withdrawal.pk},
+        load=lambda stored: Withdrawal.objects.get(pk=stored["withdrawal_id"]),
+    )
+
+
+def _request_withdrawal(user: Any, amount_minor: int) -> Withdrawal:
     from peerlend.ledger import outbox
 
     _require_kyc(user)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peerlend.compliance.services import record_audit
 from peerlend.domain.money import parse_amount_minor
 from peerlend.errors import ApplicationError, Conflict
 from peerlend.ledger.models import (
@@ -157,11 +158,13 @@ def resolve_item(operator: Any, item: ReconciliationItem, reason: str) -> Journa
     if not reason:
         raise ApplicationError(_("a reason is required to resolve a reconciliation item"), code="reason_required")
     with transaction.atomic():
+        # Locked and read first: the audit's old values are the row's own, not restated.
+        before = ReconciliationItem.objects.select_for_update().filter(pk=item.pk).first()
         won = ReconciliationItem.objects.filter(pk=item.pk, status=ReconciliationItem.Status.OPEN).update(
             status=ReconciliationItem.Status.RESOLVED, resolved_by=operator, resolved_at=timezone.now(),
             reason=reason[:2000],
         )
-        if won != 1:
+        if won != 1 or before is None:
             raise Conflict(_("this item was already resolved"), code="already_resolved")
         money_in = item.direction == Direction.IN
         bank_side = item.side == ReconciliationItem.Side.BANK
@@ -174,20 +177,17 @@ def resolve_item(operator: Any, item: ReconciliationItem, reason: str) -> Journa
             reference=f"recon:{item.pk}:{item.reference}"[:120],
         )
         ReconciliationItem.objects.filter(pk=item.pk).update(resolution_entry=entry)
-        _record_audit(operator, item, entry, reason)
+        after = ReconciliationItem.objects.get(pk=item.pk)
+        record_audit(actor=operator, action="ledger.reconciliation.resolve", target=after,
+                     old=_audited(before), new=_audited(after), reason=reason)
     item.refresh_from_db()
     return entry
 
 
-def _record_audit(operator: Any, item: ReconciliationItem, entry: JournalEntry, reason: str) -> None:
-    try:
-        from peerlend.compliance.services import record_audit
-    except ImportError:  # pragma: no cover - compliance is part of the project
-        return
-    record_audit(
-        actor=operator, action="ledger.reconciliation.resolve", target=item,
-        old={"status": "open"},
-        new={"status": "resolved", "entry": entry.pk, "side": item.side, "direction": item.direction,
-             "amount_minor": item.amount_minor, "reference": item.reference},
-        reason=reason,
-    )
+# What an operator's resolution changes, and what identifies the item, as the audit records them.
+_AUDITED_FIELDS = ("status", "side", "direction", "amount_minor", "reference", "resolved_by_id", "resolved_at",
+                   "reason", "resolution_entry_id")
+
+
+def _audited(item: ReconciliationItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in _AUDITED_FIELDS}

@@ -28,7 +28,6 @@ from django.db.models import F, Sum
 from peerlend.clock import business_date, set_business_date
 from peerlend.domain import repayment
 from peerlend.domain.lifecycle import LoanStatus
-from peerlend.domain.money import format_minor
 from peerlend.ledger.services import with_retries
 from peerlend.lending.models import Loan, Note, NoteStatus
 from peerlend.servicing import notifications
@@ -42,7 +41,7 @@ from peerlend.servicing.models import (
     PromiseToPay,
     ServicingPayment,
 )
-from peerlend.servicing.reminders import reminder_message
+from peerlend.servicing.reminders import queue_reminders
 
 logger = logging.getLogger("peerlend.servicing")
 DEFAULT_CHUNK = 500
@@ -261,17 +260,11 @@ def step_reminders(today: date, size: int) -> int:
     dates = {today + timedelta(days=d): d for d in REMINDER_OFFSETS}
     rows = (Installment.objects.filter(due_date__in=list(dates), loan__status__in=sv.SERVICED)
             .exclude(status=InstallmentStatus.PAID)
-            .annotate(borrower_id=F("loan__borrower_id"), language=F("loan__borrower__language")))
-    queued: list[tuple[int, str, str, str]] = []
-    for inst in rows:
-        offset = dates[inst.due_date]
-        subject, body = reminder_message(number=inst.number, loan_id=inst.loan_id, offset_days=offset,
-                                         amount=format_minor(inst.due_minor), due_on=inst.due_date,
-                                         language=inst.language)
-        queued.append((inst.borrower_id, f"reminder:inst{inst.pk}:d{offset}", subject, body))
-    notifications.enqueue_many(queued, event="installment_reminder")
+            .annotate(borrower_id=F("loan__borrower_id")))
+    # Stored as event and values: each reader sees the reminder in their own language.
+    queued = queue_reminders((inst, dates[inst.due_date]) for inst in rows)
     notifications.dispatch_pending()
-    return len(queued)
+    return queued
 
 
 def step_promises(today: date, size: int) -> int:

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from peerlend.accounts.models import Role, User
 from peerlend.accounts.services import require_role
 from peerlend.clock import business_date
+from peerlend.compliance.services import record_audit
 from peerlend.domain.lifecycle import LoanStatus, late_bucket
 from peerlend.domain.money import format_grouped
 from peerlend.errors import ApplicationError, NotFound
-from peerlend.ledger.idempotency import run_idempotent
 from peerlend.lending.models import Loan
 from peerlend.servicing import selectors
 from peerlend.servicing import services as sv
@@ -121,8 +121,15 @@ def record_promise(agent: User, loan_id: int, amount_minor: int, promised_on: da
     with transaction.atomic():
         loan = _loan(loan_id)
         _check_promise_amount(loan, amount_minor, promised_on, today)
-        return PromiseToPay.objects.create(loan=loan, agent=agent, amount_minor=amount_minor,
-                                           promised_on=promised_on, recorded_on=today)
+        promise = PromiseToPay.objects.create(loan=loan, agent=agent, amount_minor=amount_minor,
+                                              promised_on=promised_on, recorded_on=today)
+        # Staff commit the borrower to a payment: who, and the promise as stored (DESIGN.md, Security).
+        record_audit(actor=agent, action="servicing.promise_to_pay", target=promise, old={},
+                     new={name: getattr(promise, name) for name in _PROMISE_AUDITED})
+        return promise
+
+
+_PROMISE_AUDITED = ("loan_id", "amount_minor", "promised_on", "recorded_on", "status")
 
 
 def _check_promise_amount(loan: Loan, amount_minor: int, promised_on: date, today: date) -> None:
@@ -156,17 +163,12 @@ def collect(agent: User, loan_id: int, amount_minor: int, *, idempotency_key: st
     """Debit the borrower's available balance for an overdue or charged-off loan (a recovery after charge-off).
 
     At most what is due up to today (the whole remaining debt after a charge-off); the result
-    says what was taken. The key is taken here, not by the callers, so every path (page, API,
-    script) shares the scope ``collect:<loan>``: a double submit replays the first answer. A
-    refusal is an answer too; it is raised again on replay so that each caller shows it its way.
+    says what was taken. The key is required here and taken by ``collect_overdue`` itself, so
+    every path (page, API, script) shares the scope ``collect:<loan>``: a double submit replays
+    the first answer. A refusal is an answer too; it is raised again on replay so that each
+    caller shows it its way.
     """
     require_role(agent, Role.COLLECTIONS)
-
-    def action() -> tuple[int, dict[str, Any]]:
-        return 201, sv.collect_overdue(agent=agent, loan_id=loan_id, amount_minor=amount_minor).as_dict()
-
-    status, body = run_idempotent(user=agent, key=idempotency_key, scope=f"collect:{loan_id}",
-                                  payload={"loan_id": loan_id, "amount": amount_minor}, action=action)
-    if status >= 400:
-        raise ApplicationError(body.get("detail", ""), code=body.get("code"), status=status)
-    return body
+    # A missing key is refused (as an empty one), never run unkeyed: staff forms always send one.
+    return sv.collect_overdue(agent=agent, loan_id=loan_id, amount_minor=amount_minor,
+                              idempotency_key=idempotency_key or "").as_dict()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.domain.repayment import Applied
@@ -20,7 +21,7 @@ from peerlend.errors import ApplicationError
 from peerlend.ledger import services as ledger
 from peerlend.lending.models import Loan, Note, NoteStatus
 from peerlend.servicing.distribution import plan_distribution
-from peerlend.servicing.installments import unpaid_interest, unpaid_principal
+from peerlend.servicing.installments import days_past_due, unpaid_interest, unpaid_principal
 from peerlend.servicing.loan_status import set_status
 from peerlend.servicing.models import CompensationPending, Installment, InstallmentStatus, PaymentKind, ServicingPayment
 from peerlend.servicing.posting import Accounts, entry_lines, record_payment
@@ -72,8 +73,14 @@ def _pending(inst: Installment, amount: int, today: date) -> None:
     )
 
 
-def charge_off_notes(loan: Loan, notes: Sequence[Note], installments: Sequence[Installment], today: date) -> None:
-    """Write off the remaining principal: each note's charged_off = its outstanding principal."""
+def charge_off_notes(loan: Loan, notes: Sequence[Note], installments: Sequence[Installment], today: date,
+                     *, actor: Any = None) -> None:
+    """Write off the remaining principal: each note's charged_off = its outstanding principal.
+
+    Audited as ``loan.charge_off`` (status and outstanding principal before and after, read from
+    the loan); the daily batch charges off, so its actor is the system (``None``).
+    """
+    reason = f"run-day {today.isoformat()}: {days_past_due(installments, today)} days past due"
     for n in notes:
         if n.status == NoteStatus.ACTIVE:
             n.charged_off_minor += n.principal_outstanding_minor
@@ -82,4 +89,5 @@ def charge_off_notes(loan: Loan, notes: Sequence[Note], installments: Sequence[I
     for i in installments:
         if i.due_minor > 0 and i.compensated_on is None:
             i.status = InstallmentStatus.WRITTEN_OFF
-    set_status(loan, LoanStatus.CHARGED_OFF, closed_on=today, principal_outstanding_minor=0)
+    set_status(loan, LoanStatus.CHARGED_OFF, action="loan.charge_off", actor=actor, reason=reason, closed_on=today,
+               principal_outstanding_minor=0)

@@ -29,7 +29,13 @@ from peerlend.servicing.models import (
     PaymentKind,
 )
 from peerlend.servicing.posting import Accounts, collect_from_borrower, save_changes
-from peerlend.servicing.repayments import RepaymentResult, load_book, locked_servicable, require_positive
+from peerlend.servicing.repayments import (
+    RepaymentResult,
+    load_book,
+    locked_servicable,
+    once_per_payment_key,
+    require_positive,
+)
 from peerlend.servicing.rules import servicing_rules
 
 # ---------------------------------------------------------------- prepayment
@@ -77,14 +83,22 @@ def quote_for(actor: User, loan_id: int, today: date | None = None) -> Prepaymen
 
 
 def prepay(*, actor: User, loan_id: int, amount_minor: int | None = None,
-           today: date | None = None) -> RepaymentResult:
+           today: date | None = None, idempotency_key: str | None = None) -> RepaymentResult:
     """Prepay in full (``amount_minor=None``) or in part (shortens the term).
 
     Full: everything due, the remaining principal, interest to the day (actual/365) and the
     prepayment penalty (default 0); later installments are removed and the loan is ``prepaid``.
     Partial: what is due first, then the rest buys principal plus its interest to the day; the
     remaining installments are rebuilt on the lower balance with the same payment (fewer months).
+    With an ``idempotency_key`` a second call (a double submit, a retry, the same key from the
+    page and the API) returns the first call's result, or its refusal, and takes nothing again.
     """
+    return once_per_payment_key(actor, idempotency_key, "prepay", loan_id, amount_minor,
+                                lambda: _prepay(actor, loan_id, amount_minor, today))
+
+
+def _prepay(actor: User, loan_id: int, amount_minor: int | None, today: date | None) -> RepaymentResult:
+    """The prepayment itself (see :func:`prepay`)."""
     today = today or business_date()
     if amount_minor is not None:
         require_positive(amount_minor)

@@ -6,7 +6,8 @@ Allocation and the split over the notes are the pure core's (``domain.repayment`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -15,14 +16,16 @@ from django.utils.translation import gettext as _
 
 from peerlend.accounts.models import Role, User
 from peerlend.clock import business_date
+from peerlend.compliance.services import record_audit
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from peerlend.ledger.idempotency import once_per_key
 from peerlend.lending.models import Loan, Note, NoteStatus
 from peerlend.servicing import receipts
 from peerlend.servicing.installments import payable as payable_installments
 from peerlend.servicing.loan_status import CLOSED, COLLECTIBLE, SERVICED, settle_status
-from peerlend.servicing.models import Installment, PaymentKind
+from peerlend.servicing.models import Installment, PaymentKind, ServicingPayment
 from peerlend.servicing.posting import Accounts, collect_from_borrower, save_changes
 
 
@@ -50,6 +53,26 @@ class RepaymentResult:
             "message": self.message,
             "breakdown": {k: format_minor(v) for k, v in self.breakdown.items()},
         }
+
+    def stored(self) -> dict[str, Any]:
+        """What an idempotency key keeps of this result (read back by :meth:`from_stored` on a replay)."""
+        return asdict(self)
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> RepaymentResult:
+        return cls(**stored)
+
+
+def once_per_payment_key(actor: User, key: str | None, action: str, loan_id: int, amount_minor: int | None,
+                         run: Callable[[], RepaymentResult]) -> RepaymentResult:
+    """Run a payment on a loan at most once per (actor, key) (``ledger.idempotency.once_per_key``).
+
+    The scope is the action and the loan (``repay:<loan>``, ``prepay:<loan>``, ``collect:<loan>``),
+    whatever the channel: the page, the API and a script sending the same key make one payment.
+    """
+    return once_per_key(user=actor, key=key, scope=f"{action}:{loan_id}",
+                        payload={"loan_id": loan_id, "amount": amount_minor}, run=run,
+                        save=RepaymentResult.stored, load=RepaymentResult.from_stored)
 
 
 def locked_servicable(actor: User, loan_id: int, *, collecting: bool = False) -> Loan:
@@ -89,24 +112,31 @@ def require_positive(amount_minor: int) -> None:
         raise ApplicationError(_("the amount must be positive"), code="invalid_amount")
 
 
-def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = None) -> RepaymentResult:
+def repay(*, actor: User, loan_id: int, amount_minor: int, today: date | None = None,
+          idempotency_key: str | None = None) -> RepaymentResult:
     """The borrower (only the borrower) pays from their available balance.
 
     Covers what is due up to today and the next installment; after a charge-off the whole
     remaining debt (a recovery). An amount beyond the borrower's available balance is refused;
     more than owed (within the balance): only what is owed is taken. The message says what was
     taken, what it paid, what stayed in the balance and what is still owed (``receipts``).
+    With an ``idempotency_key`` a second call (a double submit, a retry, the same key from the
+    page and the API) returns the first call's result, or its refusal, and takes nothing again.
     """
-    return _pay(actor, loan_id, amount_minor, today, collecting=False)
+    return once_per_payment_key(actor, idempotency_key, "repay", loan_id, amount_minor,
+                                lambda: _pay(actor, loan_id, amount_minor, today, collecting=False))
 
 
-def collect_overdue(*, agent: User, loan_id: int, amount_minor: int, today: date | None = None) -> RepaymentResult:
+def collect_overdue(*, agent: User, loan_id: int, amount_minor: int, today: date | None = None,
+                    idempotency_key: str | None = None) -> RepaymentResult:
     """A collections agent debits the borrower's available balance for a loan behind on payments.
 
     At most what is due up to today (never an installment not yet due); after a charge-off the
-    whole remaining debt (a recovery). A larger amount is capped and the result says so.
+    whole remaining debt (a recovery). A larger amount is capped and the result says so. The
+    collection is audited (``servicing.collect``); the key works as for :func:`repay`.
     """
-    return _pay(agent, loan_id, amount_minor, today, collecting=True)
+    return once_per_payment_key(agent, idempotency_key, "collect", loan_id, amount_minor,
+                                lambda: _pay(agent, loan_id, amount_minor, today, collecting=True))
 
 
 def _pay(actor: User, loan_id: int, amount_minor: int, today: date | None, *, collecting: bool) -> RepaymentResult:
@@ -124,6 +154,7 @@ def _pay(actor: User, loan_id: int, amount_minor: int, today: date | None, *, co
         take = min(amount_minor, owed)
         accounts = Accounts([loan.borrower_id, *(n.investor_id for n in notes)])
         available = accounts.available(loan.borrower_id).balance_minor
+        before = _collection_state(loan, installments, accounts) if collecting else {}
         if available < take:
             raise receipts.insufficient(available, take)
         if not collecting and amount_minor > available:
@@ -135,6 +166,8 @@ def _pay(actor: User, loan_id: int, amount_minor: int, today: date | None, *, co
         assert payment is not None
         settle_status(loan, installments, notes, today)
         save_changes(installments, notes, [payment])
+        if collecting:
+            _audit_collection(actor, loan, before, installments, accounts, payment)
         excess = amount_minor - take
         message = receipts.receipt(payment, installments, today, requested_minor=amount_minor, payable_minor=owed,
                                    balance_after_minor=None if collecting else available - take)
@@ -145,6 +178,23 @@ def _pay(actor: User, loan_id: int, amount_minor: int, today: date | None, *, co
             breakdown={"principal": payment.principal_to_notes_minor, "interest": payment.interest_to_notes_minor,
                        "late_fee": payment.late_fee_minor, "to_reserve": payment.to_reserve_minor},
         )
+
+
+def _collection_state(loan: Loan, installments: Sequence[Installment], accounts: Accounts) -> dict[str, Any]:
+    """What a collection changes, read from the locked loan, its installments and the borrower's account."""
+    account = accounts.available(loan.borrower_id)
+    return {"status": str(loan.status), "principal_outstanding_minor": loan.principal_outstanding_minor,
+            "owed_minor": sum(i.due_minor for i in installments), "borrower_available_minor": account.balance_minor}
+
+
+def _audit_collection(agent: User, loan: Loan, before: dict[str, Any], installments: Sequence[Installment],
+                      accounts: Accounts, payment: ServicingPayment) -> None:
+    """Staff took the borrower's money: who, the loan before and after, and the payment (DESIGN.md, Security)."""
+    accounts.available(loan.borrower_id).refresh_from_db(fields=["balance_minor"])
+    after = {**_collection_state(loan, installments, accounts), "payment_id": payment.pk,
+             "paid_minor": payment.amount_minor}
+    record_audit(actor=agent, action="servicing.collect", target=loan, old=before, new=after,
+                 reason=f"collections: {payment.kind}")
 
 
 def has_role(user: Any, role: str) -> bool:

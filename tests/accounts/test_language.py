@@ -1,4 +1,4 @@
-"""Each member's page language is remembered for messages sent away from a page."""
+"""A member's language is remembered where they choose it and follows them to every device; a read stores nothing."""
 
 from __future__ import annotations
 
@@ -12,31 +12,78 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
+PASSWORD = "Passw0rd!x"
 
-def test_signed_in_member_language_is_remembered_and_follows_a_switch():
-    user = make_user(roles=("investor",))
-    assert user.language == ""
+
+def _writes(ctx: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE",
+                                                                                           "DELETE"))]
+
+
+def _signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
-    assert client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
+    return client
+
+
+def test_a_page_view_stores_nothing_whatever_the_browser_asks():
+    user = make_user(roles=("investor",))
+    client = _signed_in(user)
+    client.get("/")  # the session's first page, before counting
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
+    assert _writes(ctx) == []
+    user.refresh_from_db()
+    assert user.language == ""
+
+
+def test_the_chosen_language_is_remembered_and_follows_the_member_to_another_device():
+    user = make_user(roles=("investor",))
+    phone = _signed_in(user)
+    assert phone.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}).status_code == 302
     user.refresh_from_db()
     assert user.language == "zh-hans"
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    client.get("/")
+    # A browser that never chose and prefers English still shows the member's choice.
+    laptop = _signed_in(user)
+    page = laptop.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and page["Content-Language"] == "zh-hans"
+    # Choosing again anywhere changes it everywhere.
+    laptop.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
+    assert phone.get("/")["Content-Language"] == "en"
+
+
+def test_logging_in_remembers_the_page_language_of_a_member_who_never_chose():
+    user = make_user(roles=("investor",))
+    user.set_password(PASSWORD)
+    user.save()
+    client = Client()
+    r = client.post("/login", {"username": user.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "zh-hans"
+
+
+def test_logging_in_keeps_a_language_chosen_before():
+    user = make_user(roles=("investor",))
+    user.set_password(PASSWORD)
+    user.language = "en"
+    user.save()
+    r = Client().post("/login", {"username": user.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 302
     user.refresh_from_db()
     assert user.language == "en"
 
 
-def test_unchanged_language_writes_nothing():
+def test_a_stored_language_no_longer_offered_is_ignored():
     user = make_user(roles=("investor",))
-    client = Client()
-    client.force_login(user)
-    client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    with CaptureQueriesContext(connection) as ctx:
-        client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert not [q for q in ctx.captured_queries if q["sql"].startswith("UPDATE") and "language" in q["sql"]]
+    User.objects.filter(pk=user.pk).update(language="xx")
+    page = _signed_in(user).get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200 and page["Content-Language"] == "zh-hans"
 
 
 def test_anonymous_visitors_are_served_and_nothing_is_stored():
     assert Client().get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
+    assert Client().post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}).status_code == 302
     assert not User.objects.exclude(language="").exists()

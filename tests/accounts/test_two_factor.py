@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -144,27 +148,48 @@ def test_members_are_never_asked():
     assert c.get(ENROL).status_code == 403
 
 
+def _shown_secret(html: str) -> str:
+    return html.split('class="otp-secret">', 1)[1].split("</code>", 1)[0].replace(" ", "")
+
+
+def _pending(html: str) -> str:
+    return html.split('name="pending" value="', 1)[1].split('"', 1)[0]
+
+
+def _device_for(secret: str) -> TOTPDevice:
+    """An unsaved device with the secret shown on the page, to compute the codes an app would show."""
+    return TOTPDevice(key=base64.b32decode(secret + "=" * (-len(secret) % 8)).hex())
+
+
+def _wrong(device: TOTPDevice) -> str:
+    return "000000" if _code(device) != "000000" else "111111"
+
+
 def test_enrolment_shows_a_local_qr_code_and_the_secret_then_confirms_with_a_code():
     operator = make_staff(Role.OPERATOR)
     c = _logged_in(operator)
     page = c.get(ENROL)
     html = page.content.decode()
     assert page.status_code == 200
-    device = TOTPDevice.objects.get(user=operator, confirmed=False)
-    secret = twofactor.secret_base32(device)
+    secret = _shown_secret(html)
+    device = _device_for(secret)
     svg = html.split("<svg", 1)[1].split("</svg>")[0]
     assert "<img" not in html and "href" not in svg and "src=" not in svg and "style=" not in svg
-    assert " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)) in html
-    # Reloading the page keeps the same secret (the phone may have scanned it already).
-    c.get(ENROL)
-    assert TOTPDevice.objects.filter(user=operator).count() == 1
+    assert len(secret) == 32  # 20 random bytes, as django-otp makes them
+    # Showing the page stores nothing: the device exists only once a code proves the app has the key.
+    assert not TOTPDevice.objects.filter(user=operator).exists()
 
-    r = c.post(ENROL, {"code": "000000" if _code(device) != "000000" else "111111"})
-    assert r.status_code == 400
-    r = c.post(ENROL, {"code": _code(device)})
+    r = c.post(ENROL, {"code": _wrong(device), "pending": _pending(html)})
+    assert r.status_code == 400 and "That code is not valid" in r.content.decode()
+    # A wrong or missing code keeps the same key on the page (the phone has scanned it already).
+    assert _shown_secret(r.content.decode()) == secret
+    r = c.post(ENROL, {"code": "", "pending": _pending(r.content.decode())})
+    assert r.status_code == 400 and _shown_secret(r.content.decode()) == secret
+    assert not TOTPDevice.objects.filter(user=operator).exists()
+    r = c.post(ENROL, {"code": _code(device), "pending": _pending(r.content.decode())})
     assert r.status_code == 200
-    device.refresh_from_db()
-    assert device.confirmed
+    saved = TOTPDevice.objects.get(user=operator)
+    assert saved.confirmed and saved.key == device.key
     codes = StaticDevice.objects.get(user=operator).token_set.values_list("token", flat=True)
     assert len(codes) == 10 and all(code in r.content.decode() for code in codes)
     assert AuditEvent.objects.filter(action="accounts.two_factor_enrolled", actor=operator).exists()
@@ -172,6 +197,83 @@ def test_enrolment_shows_a_local_qr_code_and_the_secret_then_confirms_with_a_cod
     assert c.get("/operator/reconciliation").status_code == 200
     # A second enrolment over a confirmed device is refused (an admin resets a lost device).
     assert c.get(ENROL).status_code == 302
+
+
+def test_the_enrolment_page_writes_nothing():
+    operator = make_staff(Role.OPERATOR)
+    c = _logged_in(operator)
+    c.get("/")  # the session's first page, before counting
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get(ENROL).status_code == 200
+        assert c.get(ENROL).status_code == 200
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE",
+                                                                                               "DELETE"))]
+    assert writes == []
+
+
+@pytest.mark.parametrize("spoil", ["tampered", "other_user", "garbage", "missing"])
+def test_a_spoiled_enrolment_value_is_refused_and_nothing_is_stored(spoil):
+    operator = make_staff(Role.OPERATOR)
+    c = _logged_in(operator)
+    html = c.get(ENROL).content.decode()
+    device = _device_for(_shown_secret(html))
+    pending = _pending(html)
+    if spoil == "tampered":
+        # Another key under the same signature: the phone would hold a key the server never gave out.
+        other = twofactor.start_enrolment(operator)
+        pending = other.signed.split(":", 1)[0] + ":" + pending.split(":", 1)[1]
+    elif spoil == "other_user":
+        pending = twofactor.start_enrolment(make_staff(Role.OPERATOR)).signed
+        device = twofactor.start_enrolment(operator).device  # any code: the value is refused first
+    elif spoil == "garbage":
+        pending = "not-a-signed-value"
+    else:
+        pending = ""
+    r = c.post(ENROL, {"code": _code(device), "pending": pending})
+    assert r.status_code == 400
+    assert "This setup page has expired or was changed" in r.content.decode()
+    assert not TOTPDevice.objects.filter(user=operator).exists()
+    assert not StaticDevice.objects.filter(user=operator).exists()
+    # A fresh key is shown to start again.
+    assert _pending(r.content.decode())
+
+
+def test_an_expired_enrolment_value_is_refused(settings):
+    operator = make_staff(Role.OPERATOR)
+    pending = twofactor.start_enrolment(operator)
+    settings.PEERLEND_OTP_ENROLMENT_SECONDS = -1  # already past its age when checked
+    with pytest.raises(ApplicationError) as exc:
+        twofactor.confirm_enrolment(operator, pending.signed, _code(pending.device))
+    assert exc.value.code == "otp_enrolment_invalid" and exc.value.status == 400
+    assert not TOTPDevice.objects.filter(user=operator).exists()
+
+
+def test_confirming_twice_with_one_value_keeps_one_device():
+    operator = make_staff(Role.OPERATOR)
+    pending = twofactor.start_enrolment(operator)
+    twofactor.confirm_enrolment(operator, pending.signed, _code(pending.device))
+    with pytest.raises(ApplicationError) as exc:
+        twofactor.confirm_enrolment(operator, pending.signed, _code(pending.device, offset_steps=1))
+    assert exc.value.code == "otp_already_enrolled"
+    assert TOTPDevice.objects.filter(user=operator).count() == 1
+
+
+def test_the_enrolment_code_cannot_be_used_again_to_verify():
+    operator = make_staff(Role.OPERATOR)
+    pending = twofactor.start_enrolment(operator)
+    code = _code(pending.device)
+    twofactor.confirm_enrolment(operator, pending.signed, code)
+    with pytest.raises(ApplicationError) as exc:
+        twofactor.verify(operator, code)
+    assert exc.value.code == "otp_invalid"
+
+
+def test_unconfirmed_devices_left_by_older_pages_are_removed_on_enrolment():
+    operator = make_staff(Role.OPERATOR)
+    TOTPDevice.objects.create(user=operator, name="authenticator", confirmed=False)
+    pending = twofactor.start_enrolment(operator)
+    twofactor.confirm_enrolment(operator, pending.signed, _code(pending.device))
+    assert list(TOTPDevice.objects.filter(user=operator).values_list("confirmed", flat=True)) == [True]
 
 
 def test_a_backup_code_works_once():

@@ -64,9 +64,15 @@ def test_reminders_are_written_in_each_borrowers_language(disbursed_loan):
     reminders = Notification.objects.filter(channel="inbox", event="installment_reminder").order_by("pk")
     zh = list(reminders.filter(user=chinese))
     en = list(reminders.filter(user=english))
-    assert [n.subject for n in zh] == [f"借款 {loans[0].pk} 第 1 期将于 3 天后到期",
+    with translation.override("zh-hans"):
+        zh_subjects = [n.subject for n in zh]
+        zh_body = zh[0].body
+    with translation.override("en"):
+        en_subjects = [n.subject for n in en]
+        en_body = en[0].body
+    assert zh_subjects == [f"借款 {loans[0].pk} 第 1 期将于 3 天后到期",
                                        f"借款 {loans[0].pk} 第 1 期已逾期 1 天"]
-    assert zh[0].body.startswith(f"{first.due_minor // 100}.") and "请在可用余额中留足款项" in zh[0].body
-    assert [n.subject for n in en] == [f"Installment 1 of loan {loans[1].pk} is due in 3 days",
+    assert zh_body.startswith(f"{first.due_minor // 100:,}.") and "请在可用余额中留足款项" in zh_body
+    assert en_subjects == [f"Installment 1 of loan {loans[1].pk} is due in 3 days",
                                        f"Installment 1 of loan {loans[1].pk} is 1 day overdue"]
-    assert "Keep it in your available balance" in en[0].body
+    assert "Keep it in your available balance" in en_body

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peerlend.domain.money import format_grouped
 from peerlend.errors import ApplicationError, NotFound, PermissionDenied
-from peerlend.ledger import limits, selectors, services
-from peerlend.ledger.gateway import get_gateway, sandbox, sandbox_enabled
-from peerlend.ledger.idempotency import run_idempotent
+from peerlend.ledger import limits, payments, selectors, services
+from peerlend.ledger.gateway import sandbox, sandbox_enabled
 from peerlend.ledger.models import PaymentStatus, ReconciliationItem, Withdrawal
 from peerlend.ledger.reconciliation import import_statement, resolve_item
 from peerlend.web.errors import error_response
@@ -61,57 +60,36 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(request, "web/ledger/account.html", context)
 
 
-def _money_form(request: HttpRequest, scope: str, make: Any) -> tuple[int, dict[str, Any]] | None:
-    data = {"amount": request.POST.get("amount", "").strip()}
-    try:
-        amount_minor = services.parse_money_input(data)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return None
-    return run_idempotent(user=request.user, key=request.POST.get("idempotency_key"), scope=scope, payload=data,
-                          action=lambda: make(amount_minor))
+def _form_amount_and_key(request: HttpRequest) -> tuple[int, str]:
+    """The form's amount (minor units) and its key ("" when missing: the service refuses it)."""
+    amount_minor = services.parse_money_input({"amount": request.POST.get("amount", "").strip()})
+    return amount_minor, request.POST.get("idempotency_key") or ""
 
 
 @login_required
 @require_POST
 def deposit(request: HttpRequest) -> HttpResponse:
-    def make(amount_minor: int) -> tuple[int, dict[str, Any]]:
-        order = services.create_deposit_order(request.user, amount_minor)
-        return 201, {"pay_url": get_gateway().create_deposit_order(order)}
-
     try:
-        result = _money_form(request, "web.deposit", make)
+        amount_minor, key = _form_amount_and_key(request)
+        # The service takes the key, in the API's scope: the same key from both opens one order.
+        _order, pay_url = payments.open_deposit_order(request.user, amount_minor, idempotency_key=key)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message or _("the deposit was refused"))
         return redirect("web:account")
-    if result is None:
-        return redirect("web:account")
-    status, body = result
-    if status >= 400:
-        messages.error(request, body.get("detail", _("the deposit was refused")))
-        return redirect("web:account")
-    return HttpResponseRedirect(body["pay_url"])
+    return HttpResponseRedirect(pay_url)
 
 
 @login_required
 @require_POST
 def withdraw(request: HttpRequest) -> HttpResponse:
-    def make(amount_minor: int) -> tuple[int, dict[str, Any]]:
-        w = services.request_withdrawal(request.user, amount_minor)
-        return 201, {"amount": format_grouped(w.amount_minor, w.currency)}
-
     try:
-        result = _money_form(request, "web.withdrawal", make)
+        amount_minor, key = _form_amount_and_key(request)
+        w = payments.request_withdrawal(request.user, amount_minor, idempotency_key=key)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message or _("the withdrawal was refused"))
         return redirect("web:account")
-    if result is not None:
-        status, body = result
-        if status >= 400:
-            messages.error(request, body.get("detail", _("the withdrawal was refused")))
-        else:
-            messages.success(request, _("Withdrawal of %(amount)s requested; the funds are frozen until the bank "
-                                        "pays out.") % {"amount": body["amount"]})
+    messages.success(request, _("Withdrawal of %(amount)s requested; the funds are frozen until the bank "
+                                "pays out.") % {"amount": format_grouped(w.amount_minor, w.currency)})
     return redirect("web:account")
 
 

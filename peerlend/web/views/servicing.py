@@ -19,7 +19,6 @@ from peerlend.amount_input import parse_amount_input
 from peerlend.clock import business_date
 from peerlend.errors import ApplicationError
 from peerlend.ledger import selectors as ledger_selectors
-from peerlend.ledger.idempotency import run_idempotent
 from peerlend.lending.models import Loan
 from peerlend.servicing import collections, notifications, selectors, services
 from peerlend.web.errors import error_response
@@ -72,23 +71,16 @@ def loan_servicing(request: HttpRequest, loan_id: int) -> HttpResponse:
     return render(request, "web/servicing/loan.html", context)
 
 
-def _money_action(request: HttpRequest, loan_id: int, scope: str, fn: Any, amount: int | None) -> HttpResponse:
-    def action() -> tuple[int, dict[str, Any]]:
-        return 201, fn(amount).as_dict()
-
+def _money_action(request: HttpRequest, loan_id: int, fn: Any, amount: int | None) -> HttpResponse:
+    """Run a payment service with the form's key (the service takes it; a missing key is refused)."""
     try:
-        status, body = run_idempotent(user=request.user, key=request.POST.get("idempotency_key"),
-                                      scope=f"{scope}:{loan_id}", payload={"loan_id": loan_id, "amount": amount},
-                                      action=action)
+        result = fn(amount, request.POST.get("idempotency_key") or "")
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        if exc.status == 403:  # the service refused the caller (the loan changed hands meanwhile): not a page message
+            raise DjangoPermissionDenied(exc.message) from exc
+        messages.error(request, exc.message or _("The payment was refused."))
         return redirect("web:loan_servicing", loan_id=loan_id)
-    if status == 403:  # the service refused the caller (the loan changed hands meanwhile): not a page message
-        raise DjangoPermissionDenied(body.get("detail", ""))
-    if status >= 400:
-        messages.error(request, body.get("detail", _("The payment was refused.")))
-    else:
-        messages.success(request, body["message"])
+    messages.success(request, result.message)
     return redirect("web:loan_servicing", loan_id=loan_id)
 
 
@@ -101,8 +93,8 @@ def repay(request: HttpRequest, loan_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("web:loan_servicing", loan_id=loan_id)
-    return _money_action(request, loan_id, "repay", lambda a: services.repay(
-        actor=request.user, loan_id=loan_id, amount_minor=a), amount)  # type: ignore[arg-type]
+    return _money_action(request, loan_id, lambda a, key: services.repay(
+        actor=request.user, loan_id=loan_id, amount_minor=a, idempotency_key=key), amount)  # type: ignore[arg-type]
 
 
 @login_required
@@ -114,8 +106,8 @@ def prepay(request: HttpRequest, loan_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("web:loan_servicing", loan_id=loan_id)
-    return _money_action(request, loan_id, "prepay", lambda a: services.prepay(
-        actor=request.user, loan_id=loan_id, amount_minor=a), amount)  # type: ignore[arg-type]
+    return _money_action(request, loan_id, lambda a, key: services.prepay(
+        actor=request.user, loan_id=loan_id, amount_minor=a, idempotency_key=key), amount)  # type: ignore[arg-type]
 
 
 @login_required

@@ -62,25 +62,33 @@ def enrol(request: HttpRequest) -> HttpResponse:
         verified = getattr(user, "is_verified", lambda: False)()
         return redirect("web:two_factor" if verified else "web:two_factor_verify")
     try:
-        device = twofactor.start_enrolment(user)
+        pending = twofactor.start_enrolment(user)
     except ApplicationError as exc:
         return _refused(request, exc)
     form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        signed = request.POST.get("pending", "")
+        try:
+            # The key of the page that was sent: a wrong or empty code keeps the one the phone scanned.
+            pending = twofactor.pending_enrolment(user, signed)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)  # the fresh key above is shown instead
     if request.method == "POST" and form.is_valid():
         try:
-            device, codes = twofactor.confirm_enrolment(user, form.cleaned_data["code"])
+            device, codes = twofactor.confirm_enrolment(user, pending.signed, form.cleaned_data["code"])
         except ApplicationError as exc:
             form.add_error("code", exc.message)
         else:
             otp_login(request, device)
             return render(request, "web/accounts/two_factor_codes.html",
                           {"codes": codes, "next": next_url, "enrolled": True})
-    secret = twofactor.secret_base32(device)
+    secret = twofactor.secret_base32(pending.device)
     context: dict[str, Any] = {
         "form": form,
         "next": next_url,
+        "pending": pending.signed,
         # Markup made by the qrcode package from our own data (no user input): safe to inline.
-        "qr_svg": mark_safe(_qr_svg(twofactor.provisioning_uri(device))),  # noqa: S308
+        "qr_svg": mark_safe(_qr_svg(twofactor.provisioning_uri(pending.device))),  # noqa: S308
         "secret_groups": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
     }
     return render(request, "web/accounts/two_factor_enrol.html", context, status=400 if form.errors else 200)
