@@ -70,6 +70,9 @@ AUDIT_ACTIONS: Table = {
     "loan.reject": _("Application rejected"),
     "loan.request_documents": _("Documents requested"),
     "loan.cancel": _("Application cancelled"),
+    "loan.charge_off": _("Loan charged off"),
+    "servicing.collect": _("Payment collected from the borrower's balance"),
+    "servicing.promise_to_pay": _("Promise to pay recorded"),
 }
 
 # LedgerAccount.code of the platform's own accounts (the custody account and its sub-accounts).
@@ -102,6 +105,7 @@ AUDIT_TARGETS: Table = {
     "lending.loan": _("Loan"),
     "ledger.reconciliationitem": _("Reconciliation item"),
     "ledger.withdrawal": _("Withdrawal"),
+    "servicing.promisetopay": _("Promise to pay"),
 }
 
 # The delinquency bucket of a loan (domain.lifecycle.late_bucket): the day ranges ("1-15", "90+") read the same
