@@ -1,10 +1,8 @@
-"""Each member's language: remembered where they choose it, shown on every device they sign in on.
+"""Each member's language, remembered for the messages sent outside a page (reminders, e-mail, SMS).
 
-The language of messages sent outside a page (reminders) is the member's stored one. It is stored
-only by requests that change something (a read writes nothing): the language switch, and a log-in
-of a member who never chose (the language the log-in page was shown in). On every page a signed-in
-member with a stored language sees it, whatever the browser's cookie or Accept-Language say, so a
-choice made on the phone follows them to the laptop.
+Pages follow the browser (the language switch's cookie, then Accept-Language), as LocaleMiddleware
+decides. The member's stored language is the one of their latest action: it is written only by
+requests that change something (a read writes nothing): the language switch, a log-in, a form.
 """
 
 from __future__ import annotations
@@ -37,11 +35,6 @@ class RememberLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        stored = _supported(user.language) if user is not None and user.is_authenticated else None
-        if stored and stored != getattr(request, "LANGUAGE_CODE", None):
-            translation.activate(stored)
-            request.LANGUAGE_CODE = stored
         response = self.get_response(request)
         if request.method not in _SAFE_METHODS:
             self._remember(request, response)
@@ -53,12 +46,8 @@ class RememberLanguageMiddleware:
         if user is None or not user.is_authenticated:
             return
         cookie = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
-        if cookie is not None:  # the language switch answered with the member's choice
-            chosen = _supported(cookie.value)
-        elif not user.language:  # never chose: the language they were reading in
-            chosen = _supported(getattr(request, "LANGUAGE_CODE", ""))
-        else:
-            return
+        # The language switch answers with the member's choice; any other action was read in this one.
+        chosen = _supported(cookie.value if cookie is not None else getattr(request, "LANGUAGE_CODE", ""))
         if chosen and chosen != user.language:
             User.objects.filter(pk=user.pk).update(language=chosen)
             user.language = chosen

@@ -46,7 +46,8 @@ def generic_label(loan: Loan) -> str:
     if loan.status == LoanStatus.REJECTED:
         return _("Your application was not approved after review.")
     if loan.status == LoanStatus.DOCUMENTS_REQUESTED:
-        return _("The reviewer needs more documents; your service point or our support will tell you which.")
+        return _("The reviewer needs more documents: the request in your inbox says which. Upload them on the "
+                 "loan's page or bring them to your service point.")
     if loan.status == LoanStatus.CANCELLED:
         return _("The application was cancelled.")
     if loan.status in _APPROVED:

@@ -91,9 +91,13 @@ def _reminder(values: dict[str, Any]) -> tuple[str, str]:
         subject = ngettext("Installment %(number)s of loan %(loan)s is %(days)d day overdue",
                            "Installment %(number)s of loan %(loan)s is %(days)d days overdue",
                            -days) % {**names, "days": -days}
-    body = gettext("%(amount)s CNY is due on %(date)s. Keep it in your available balance for the auto-debit.") % {
-        "amount": values["amount"], "date": values["due_on"]}
-    return subject, body
+    amounts = {"amount": values["amount"], "date": values["due_on"]}
+    if days >= 0:
+        body = gettext("%(amount)s CNY is due on %(date)s. Keep it in your available balance for the auto-debit.")
+    else:  # past its date: it says so, and that waiting costs more
+        body = gettext("%(amount)s CNY was due on %(date)s and is not paid yet. Late fees and penalty interest "
+                       "are added while it stays unpaid: deposit it and pay it from your loan's page.")
+    return subject, body % amounts
 
 
 # Events whose wording depends on the values (plural forms, before or after a date).

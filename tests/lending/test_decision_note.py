@@ -75,3 +75,14 @@ def test_loan_page_shows_the_note_to_staff_only(client, approved):
     assert NOTE not in client.get(url).content.decode()
     client.force_login(make_staff(Role.RISK_OFFICER))
     assert NOTE in client.get(url).content.decode()
+
+
+def test_documents_requested_label_points_to_the_upload_not_elsewhere():
+    """The label sits next to the borrower's upload form: it must send them there, not to support."""
+    from peerlend.domain.lifecycle import LoanStatus
+    from peerlend.lending.decision_note import generic_label
+    from peerlend.lending.models import Loan
+
+    label = generic_label(Loan(status=LoanStatus.DOCUMENTS_REQUESTED, decision_reason="payslips for 3 months"))
+    assert "inbox" in label and "Upload" in label
+    assert "support will tell you" not in label

@@ -70,9 +70,12 @@ def test_reminders_are_written_in_each_borrowers_language(disbursed_loan):
     with translation.override("en"):
         en_subjects = [n.subject for n in en]
         en_body = en[0].body
+        en_overdue_body = en[1].body
     assert zh_subjects == [f"借款 {loans[0].pk} 第 1 期将于 3 天后到期",
                                        f"借款 {loans[0].pk} 第 1 期已逾期 1 天"]
     assert zh_body.startswith(f"{first.due_minor // 100:,}.") and "请在可用余额中留足款项" in zh_body
     assert en_subjects == [f"Installment 1 of loan {loans[1].pk} is due in 3 days",
                                        f"Installment 1 of loan {loans[1].pk} is 1 day overdue"]
     assert "Keep it in your available balance" in en_body
+    # Past its date the reminder does not say the money "is due on" a date already gone.
+    assert "was due on" in en_overdue_body and "is due on" not in en_overdue_body

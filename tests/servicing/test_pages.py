@@ -41,6 +41,21 @@ def test_borrower_pays_and_prepays_from_the_page(client, disbursed_loan, borrowe
     assert f'data-note="{note.pk}"' in html and "Paid off" in html
 
 
+def test_pay_box_says_when_the_next_installment_opens_once_the_current_one_is_paid(client, disbursed_loan, borrower):
+    """After the current installment is paid early, the pay box offers no 0.00 payment: it says when
+    the next installment can be paid."""
+    loan = disbursed_loan()
+    first, second = schedule(loan)[:2]
+    set_business_date(first.due_date - timedelta(days=5))
+    deposit(borrower, 50_000_00)
+    client.force_login(borrower)
+    client.post(f"/my/loans/{loan.pk}/repay", {"amount": f"{first.payment_minor / 100:.2f}",
+                                              "idempotency_key": "early-1"})
+    html = client.get(f"/my/loans/{loan.pk}/repayments", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="pay-nothing-due"' in html and f"Installment {second.number} " in html
+    assert f'action="/my/loans/{loan.pk}/repay"' not in html
+
+
 def test_pages_are_role_checked(client, disbursed_loan, borrower):
     loan = disbursed_loan()
     stranger = make_user(roles=("borrower", "investor"))
@@ -63,3 +78,18 @@ def test_collections_page(client, disbursed_loan):
     client.force_login(loan.borrower)
     inbox = client.get("/inbox").content.decode()
     assert "overdue" in inbox
+
+
+def test_inbox_is_paged_twenty_at_a_time(client):
+    from peerlend.servicing.models import Notification
+
+    member = make_user(roles=("investor",))
+    Notification.objects.bulk_create([
+        Notification(user=member, event_key=f"test:{n}", channel="inbox", fallback_subject=f"Message {n:02d}",
+                     fallback_body="body") for n in range(25)])
+    client.force_login(member)
+    first = client.get("/inbox", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert first.count("Message ") == 20 and "Page 1 of 2" in first
+    second = client.get("/inbox?page=2", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert second.count("Message ") == 5
+    assert client.get("/inbox?page=abc").status_code == 200  # a bad page number shows the first page

@@ -65,3 +65,31 @@ def test_repay_then_prepay_in_part_then_in_full(disbursed_loan, borrower, method
     assert sum(n.principal_received_minor for n in notes) == loan.amount_minor
     assert all(n.principal_outstanding_minor == 0 for n in notes)
     assert_audit_clean()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_unpaid_loan_goes_late_defaults_and_is_charged_off(disbursed_loan, method):
+    """Every method ages the same way: late the day after a missed due date, defaulted and then
+    charged off at the configured days past due, each holder writing off exactly what it still held."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from peerlend.servicing.batch import run_day
+
+    loan = disbursed_loan(amount_minor=sum(SHARES), term_months=6, shares=SHARES, repayment_method=method)
+    first = schedule(loan)[0].due_date
+    rules = settings.PEERLEND
+    for offset, status in ((1, "late"), (rules["DEFAULT_DAYS"], "defaulted")):
+        run_day(first + timedelta(days=offset))
+        loan.refresh_from_db()
+        assert loan.status == status, (method, offset)
+    held = {n.pk: n.principal_outstanding_minor for n in Note.objects.filter(loan=loan)}
+    assert sum(held.values()) == loan.principal_outstanding_minor > 0
+    run_day(first + timedelta(days=rules["CHARGE_OFF_DAYS"]))
+    loan.refresh_from_db()
+    assert loan.status == "charged_off" and loan.principal_outstanding_minor == 0
+    for note in Note.objects.filter(loan=loan):
+        assert note.status == "charged_off"
+        assert note.charged_off_minor == held[note.pk] and note.principal_outstanding_minor == 0
+    assert_audit_clean()

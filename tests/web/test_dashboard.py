@@ -85,6 +85,13 @@ def test_dashboard_asks_an_unverified_member_to_verify() -> None:
     assert 'id="dash-kyc"' in html and "Not verified yet" in html and 'href="/kyc"' in html
 
 
+def test_dashboard_does_not_ask_staff_to_verify_to_invest_or_borrow() -> None:
+    client = Client()
+    client.force_login(make_staff("risk_officer"))
+    html = client.get("/dashboard", **EN).content.decode()
+    assert 'id="dash-queue"' in html and 'id="dash-kyc"' not in html
+
+
 def test_oversight_shows_audit_reviews_loans_and_balances() -> None:
     set_business_date(START)
     holder = make_user(roles=("investor",))

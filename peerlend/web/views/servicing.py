@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -55,7 +56,11 @@ def loan_servicing(request: HttpRequest, loan_id: int) -> HttpResponse:
     today = business_date()
     rows = selectors.schedule_view(loan, today)
     insts = [r.inst for r in rows]
+    # Nothing payable now (e.g. the current installment was paid early): say when the next one opens.
+    upcoming = next(((k, i) for k, i in enumerate(insts) if i.due_minor > 0 and i.due_date > today), None)
     context = {
+        "next_unpaid": upcoming[1] if upcoming else None,
+        "next_payable_from": insts[upcoming[0] - 1].due_date if upcoming and upcoming[0] > 0 else None,
         "loan": loan, "rows": rows, "today": today,
         "owed_now": services.owed_minor(insts, today, ahead=False),
         "owed_with_next": services.owed_minor(insts, today, ahead=True),
@@ -193,4 +198,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             return error_response(request, 400, "invalid_id", _("The message id must be a positive whole number."))
         notifications.mark_read(request.user, notification_id)
         return redirect("web:inbox")
-    return render(request, "web/servicing/inbox.html", {"messages_": notifications.inbox(request.user)[:100]})
+    # Twenty a page, newest first: a member with years of reminders still gets a page that loads.
+    page = Paginator(notifications.inbox(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "web/servicing/inbox.html", {"messages_": page.object_list, "page": page})
