@@ -40,6 +40,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from peerlend.bulk_sql import chunks
 from peerlend.ledger.models import OutboxMessage, PaymentStatus, Withdrawal
 
 logger = logging.getLogger("peerlend.ledger.outbox")
@@ -127,9 +128,8 @@ def send_keys(keys: Iterable[str], *, now: datetime | None = None) -> SendSummar
     """Send the pending messages queued under ``keys`` (the after-commit step of :func:`enqueue_many`)."""
     wanted = list(dict.fromkeys(keys))
     pks: list[int] = []
-    for start in range(0, len(wanted), 500):  # SQLite's limit on query parameters
-        pks += OutboxMessage.objects.filter(key__in=wanted[start:start + 500], status=Status.PENDING) \
-            .values_list("pk", flat=True)
+    for part in chunks(wanted, 500):  # SQLite's limit on query parameters
+        pks += OutboxMessage.objects.filter(key__in=part, status=Status.PENDING).values_list("pk", flat=True)
     return send_messages(sorted(pks), now=now)
 
 
@@ -142,8 +142,8 @@ def send_messages(pks: Sequence[int], *, now: datetime | None = None) -> SendSum
         summary.skipped = len(pks)
         return summary
     now = now or timezone.now()
-    for start in range(0, len(pks), CLAIM_BATCH):
-        summary.add(_send_batch(list(pks[start:start + CLAIM_BATCH]), now))
+    for part in chunks(pks, CLAIM_BATCH):
+        summary.add(_send_batch(part, now))
     return summary
 
 

@@ -6,7 +6,7 @@ reconciliation resolutions, and other contexts' use cases) builds its lines and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peerlend.bulk_sql import bulk_increment, chunks
 from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError, Conflict
 from peerlend.ledger.models import (
@@ -220,12 +221,6 @@ def post_entries(specs: Sequence[EntrySpec]) -> list[JournalEntry]:
 _ROWS_PER_STATEMENT = 2000  # stays under SQLite's bound-parameter limit
 
 
-def _parts(items: Sequence[T], size: int = _ROWS_PER_STATEMENT) -> Iterator[Sequence[T]]:
-    """``items`` in slices of at most ``size``: one statement each."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _locked_balances(account_ids: list[int]) -> dict[int, int]:
     """Balance of each account, its row locked (``FOR UPDATE`` where the database has row locks), in id order."""
     q = connection.ops.quote_name
@@ -233,7 +228,7 @@ def _locked_balances(account_ids: list[int]) -> dict[int, int]:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     out: dict[int, int] = {}
     with connection.cursor() as cursor:
-        for part in _parts(account_ids):
+        for part in chunks(account_ids, _ROWS_PER_STATEMENT):
             cursor.execute(
                 f"SELECT id, balance_minor FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))}) "  # noqa: S608
                 f"ORDER BY id{lock}",
@@ -258,7 +253,7 @@ def _insert_entries(specs: Sequence[EntrySpec]) -> list[JournalEntry]:
     columns = ", ".join(q(meta.get_field(f).column) for f in ("kind", "memo", "reference", "business_date",
                                                                "created_at", "posted"))
     with connection.cursor() as cursor:
-        for part in _parts(entries):
+        for part in chunks(entries, _ROWS_PER_STATEMENT):
             params: list[Any] = []
             for entry in part:
                 params += [entry.kind, entry.memo, entry.reference,
@@ -286,7 +281,7 @@ def _insert_postings(rows: list[tuple[int, int, int]]) -> None:
     meta = Posting._meta
     columns = ", ".join(q(meta.get_field(f).column) for f in ("entry", "account", "amount_minor"))
     with connection.cursor() as cursor:
-        for part in _parts(rows):
+        for part in chunks(rows, _ROWS_PER_STATEMENT):
             cursor.execute(
                 f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - our identifiers
                 f"{', '.join(['(%s, %s, %s)'] * len(part))}",
@@ -298,7 +293,7 @@ def _mark_posted(entry_ids: list[int]) -> None:
     q = connection.ops.quote_name
     table = q(JournalEntry._meta.db_table)
     with connection.cursor() as cursor:
-        for part in _parts(entry_ids):
+        for part in chunks(entry_ids, _ROWS_PER_STATEMENT):
             cursor.execute(
                 f"UPDATE {table} SET posted = %s WHERE id IN ({', '.join(['%s'] * len(part))})",  # noqa: S608
                 [True, *part],
@@ -307,18 +302,7 @@ def _mark_posted(entry_ids: list[int]) -> None:
 
 def _add_to_balances(deltas: dict[int, int]) -> None:
     """``balance_minor += delta`` for every account in one statement (rows already locked)."""
-    if not deltas:
-        return
-    q = connection.ops.quote_name
-    table = q(LedgerAccount._meta.db_table)
-    delta = "CAST(v.delta AS bigint)" if connection.vendor == "postgresql" else "v.delta"
-    with connection.cursor() as cursor:
-        for part in _parts(sorted(deltas.items()), 10_000):
-            cursor.execute(
-                f"WITH v(id, delta) AS (VALUES {', '.join(['(%s, %s)'] * len(part))}) "  # noqa: S608 - our identifiers
-                f"UPDATE {table} SET balance_minor = {table}.balance_minor + {delta} FROM v WHERE {table}.id = v.id",
-                [value for row in part for value in row],
-            )
+    bulk_increment(LedgerAccount, "balance_minor", deltas)
 
 
 def freeze(user: Any, amount_minor: int, *, kind: str, reference: str, memo: str = "") -> JournalEntry:

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Sum
 
+from peerlend.bulk_sql import chunks
 from peerlend.clock import business_date, set_business_date
 from peerlend.domain import repayment
 from peerlend.domain.lifecycle import LoanStatus
@@ -32,7 +33,6 @@ from peerlend.ledger.services import with_retries
 from peerlend.lending.models import Loan, Note, NoteStatus
 from peerlend.servicing import notifications
 from peerlend.servicing import services as sv
-from peerlend.servicing.bulk_sql import chunks
 from peerlend.servicing.models import (
     BatchStep,
     Installment,

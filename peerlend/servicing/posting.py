@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from peerlend.accounts.models import User
+from peerlend.bulk_sql import bulk_set
 from peerlend.domain.repayment import Applied
 from peerlend.ledger import services as ledger
 from peerlend.ledger.models import LedgerAccount
 from peerlend.lending.models import Loan, Note
 from peerlend.servicing import notices
-from peerlend.servicing.bulk_sql import bulk_set
 from peerlend.servicing.distribution import NOTE_FIELDS, NotePlan, plan_distribution
 from peerlend.servicing.installments import INSTALLMENT_FIELDS, apply_to_installments
 from peerlend.servicing.models import Installment, ServicingPayment

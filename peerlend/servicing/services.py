@@ -31,8 +31,8 @@ Money rules (the pure core, ``peerlend.domain``; settings in ``settings.PEERLEND
 
 from __future__ import annotations
 
+from peerlend.bulk_sql import bulk_set
 from peerlend.domain.repayment import Applied
-from peerlend.servicing.bulk_sql import bulk_set
 from peerlend.servicing.distribution import NOTE_FIELDS, NotePlan, plan_distribution
 from peerlend.servicing.installments import (
     INSTALLMENT_FIELDS,

@@ -1,4 +1,5 @@
-"""The hand-written SQL of servicing, kept for measured speed: one set-based bulk update, and chunking.
+"""The hand-written bulk SQL, kept for measured speed, in one place: chunking, a set-based bulk update of
+fields (servicing's loan book), and a set-based bulk increment (the ledger's balances).
 
 Django's ``bulk_update`` builds a CASE expression per row and field in Python, which costs far
 more than the database work at batch sizes; :func:`bulk_set` is the same update, set-based.
@@ -48,4 +49,21 @@ def bulk_set(model: Any, objs: Sequence[Any], fields: Sequence[str], batch: int 
                 f"WITH v({names}) AS (VALUES {', '.join([row_sql] * len(part))}) "  # noqa: S608 - identifiers are ours
                 f"UPDATE {q(table)} SET {sets} FROM v WHERE {q(table)}.id = v.id",
                 params,
+            )
+
+
+def bulk_increment(model: Any, column: str, deltas: dict[int, int], batch: int = 10_000) -> None:
+    """``column += delta`` for many rows by id, in one statement per batch (rows already locked)."""
+    if not deltas:
+        return
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    col = q(model._meta.get_field(column).column)
+    delta = "CAST(v.delta AS bigint)" if connection.vendor == "postgresql" else "v.delta"
+    with connection.cursor() as cursor:
+        for part in chunks(sorted(deltas.items()), min(batch, MAX_PARAMS // 2)):
+            cursor.execute(
+                f"WITH v(id, delta) AS (VALUES {', '.join(['(%s, %s)'] * len(part))}) "  # noqa: S608 - our identifiers
+                f"UPDATE {table} SET {col} = {table}.{col} + {delta} FROM v WHERE {table}.id = v.id",
+                [value for row in part for value in row],
             )
