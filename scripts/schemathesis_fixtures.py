@@ -28,7 +28,7 @@ PASSWORD = "Fuzz-run-Passw0rd!"
 
 
 def member(username: str, seq: int) -> User:
-    user = accounts.register_member(username=username, password=PASSWORD)
+    user = accounts.register_member(username=username, password=PASSWORD, accepted_terms=True)
     accounts.verify_identity(user, real_name="张三", resident_id=make_resident_id("110101", dt.date(1985, 5, 17), seq),
                              mobile=f"1380013800{seq % 10}", bank_card=make_bank_card(f"62220202001{seq % 10}", 16))
     return user
