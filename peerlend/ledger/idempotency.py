@@ -139,7 +139,14 @@ def once_per_key(
                                   action=lambda: (200, save(run())))
     if status >= 400:
         raise stored_refusal(status, body)
-    return load(body)
+    try:
+        return load(body)
+    except (KeyError, TypeError, ValueError) as exc:
+        # A result stored in an older shape (before the service took its own key) cannot be read back:
+        # refuse the replay clearly rather than fail; nothing is run again.
+        raise Conflict(_("This idempotency key was used for an earlier request that cannot be replayed; "
+                         "check your balance and history, then send a new request with a new key."),
+                       code="idempotency_key_stale") from exc
 
 
 def stored_refusal(status: int, body: dict[str, Any]) -> ApplicationError:

@@ -100,3 +100,23 @@ def test_a_withdrawal_refusal_is_replayed_for_its_key():
     api = _api(member, "/api/withdrawals", {"amount": "80.00"}, "short")
     assert api.status_code == first.value.status and api.json()["code"] == first.value.code
     assert Withdrawal.objects.count() == 0
+
+
+def test_a_result_stored_in_an_older_shape_is_refused_clearly_and_nothing_runs_again():
+    from peerlend.ledger.idempotency import once_per_key
+
+    user = make_user()
+    runs: list[int] = []
+
+    def run() -> int:
+        runs.append(1)
+        return 5
+
+    assert once_per_key(user=user, key="k-old", scope="test.action", payload={"a": 1}, run=run,
+                        save=lambda r: {"old": r}, load=lambda body: body["old"]) == 5
+    # The same key read back by code that expects another shape (e.g. after an upgrade): a 409, not a crash.
+    with pytest.raises(ApplicationError) as info:
+        once_per_key(user=user, key="k-old", scope="test.action", payload={"a": 1}, run=run,
+                     save=lambda r: {"new": r}, load=lambda body: body["new"])
+    assert info.value.status == 409 and info.value.code == "idempotency_key_stale"
+    assert runs == [1]
