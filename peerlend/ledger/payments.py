@@ -66,37 +66,43 @@ def _require_kyc(user: Any) -> None:
 
 def create_deposit_order(user: Any, amount_minor: int) -> DepositOrder:
     """A pending deposit order; money arrives only with the gateway's verified callback."""
-    _require_kyc(user)
-    _require_positive(amount_minor)
     with transaction.atomic():
-        # Per-transaction and daily limits (limit_exceeded, 400), the member's requests serialised meanwhile.
-        today = limits.business_day()
-        limits.lock_member(user)
-        limits.enforce(user, "deposit", amount_minor, day=today)
-        order = DepositOrder.objects.create(user=user, amount_minor=amount_minor, currency=default_currency(),
-                                            business_date=today)
+        order = _within_limits(DepositOrder, "deposit", user, amount_minor)
         user_accounts(user)
     return order
 
 
+def _within_limits(model: type[Any], action: str, user: Any, amount_minor: int) -> Any:
+    """A new deposit order or withdrawal row, once the member and amount pass every check (in a transaction).
+
+    Per-transaction and daily limits (limit_exceeded, 400); the member's requests are serialised
+    meanwhile, so two requests cannot both fit under one day's limit.
+    """
+    _require_kyc(user)
+    _require_positive(amount_minor)
+    today = limits.business_day()
+    limits.lock_member(user)
+    limits.enforce(user, action, amount_minor, day=today)
+    return model.objects.create(user=user, amount_minor=amount_minor, currency=default_currency(), business_date=today)
+
+
 def open_deposit_order(user: Any, amount_minor: int, *, idempotency_key: str | None) -> tuple[DepositOrder, str]:
-    """A deposit order registered with the gateway, and the URL its payer is sent to.
+    """A deposit order and the gateway URL its payer is sent to.
 
     Once per ``idempotency_key`` (scope ``ledger.deposit``, shared by the account page and the
-    API): a replay returns the first order and URL, or its refusal, and registers nothing again.
-    The URL is the gateway's (relative for the sandbox; the API makes it absolute).
+    API): a replay returns the first order, or its refusal, and creates nothing again. The URL is
+    the gateway's (relative for the sandbox; the API makes it absolute), built after the order is
+    committed, with no row locked; adapters derive it from the order, so a replay gets the same URL.
     """
     from peerlend.ledger.gateway import get_gateway
 
-    def run() -> tuple[DepositOrder, str]:
-        order = create_deposit_order(user, amount_minor)
-        return order, get_gateway().create_deposit_order(order)
-
-    return once_per_key(
-        user=user, key=idempotency_key, scope="ledger.deposit", payload=_money_payload(amount_minor), run=run,
-        save=lambda made: {"order_id": made[0].pk, "pay_url": made[1]},
-        load=lambda stored: (DepositOrder.objects.get(pk=stored["order_id"]), str(stored["pay_url"])),
+    order = once_per_key(
+        user=user, key=idempotency_key, scope="ledger.deposit", payload=_money_payload(amount_minor),
+        run=lambda: create_deposit_order(user, amount_minor),
+        save=lambda made: {"order_id": made.pk},
+        load=lambda stored: DepositOrder.objects.get(pk=stored["order_id"]),
     )
+    return order, get_gateway().create_deposit_order(order)
 
 
 def _money_payload(amount_minor: int) -> dict[str, Any]:
@@ -121,15 +127,8 @@ def request_withdrawal(user: Any, amount_minor: int, *, idempotency_key: str | N
 def _request_withdrawal(user: Any, amount_minor: int) -> Withdrawal:
     from peerlend.ledger import outbox
 
-    _require_kyc(user)
-    _require_positive(amount_minor)
     with transaction.atomic():
-        # Per-transaction and daily limits (limit_exceeded, 400), the member's requests serialised meanwhile.
-        today = limits.business_day()
-        limits.lock_member(user)
-        limits.enforce(user, "withdrawal", amount_minor, day=today)
-        withdrawal = Withdrawal.objects.create(user=user, amount_minor=amount_minor, currency=default_currency(),
-                                               business_date=today)
+        withdrawal: Withdrawal = _within_limits(Withdrawal, "withdrawal", user, amount_minor)
         entry = freeze(
             user, amount_minor, kind="withdrawal_freeze", reference=withdrawal.reference, memo="withdrawal requested"
         )
