@@ -47,3 +47,8 @@ class DisclosureAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.investor_id}: disclosure {self.version}"
+
+
+# The other model modules of the context (Django looks for models here).
+from peerlend.investing.models_autoinvest import *  # noqa: E402, F403
+from peerlend.investing.models_plans import *  # noqa: E402, F403

@@ -4,10 +4,14 @@ from django.urls import path
 
 from peerlend.web import (
     urls_accounts,
+    urls_autoinvest,
     urls_investing,
     urls_ledger,
     urls_lending,
+    urls_plans,
+    urls_portfolio,
     urls_servicing,
+    urls_statements,
     urls_tokens,
     urls_twofactor,
 )
@@ -23,6 +27,10 @@ urlpatterns = [
     *urls_ledger.urlpatterns,
     *urls_lending.urlpatterns,
     *urls_servicing.urlpatterns,
+    *urls_autoinvest.urlpatterns,
+    *urls_portfolio.urlpatterns,
+    *urls_statements.urlpatterns,
+    *urls_plans.urlpatterns,
     *urls_tokens.urlpatterns,
     *urls_twofactor.urlpatterns,
 ]
