@@ -18,6 +18,7 @@ from peerlend.domain.lifecycle import LoanStatus
 from peerlend.errors import ApplicationError, Conflict, PermissionDenied
 from peerlend.lending.intake import score_application, store_documents
 from peerlend.lending.intake_rules import UploadedDocument
+from peerlend.lending.listing_hooks import after_listing
 from peerlend.lending.models import Loan, LoanDocument, ReviewDecision
 from peerlend.lending.service_support import loan_context, locked_loan, rule
 from peerlend.lending.transitions import transition_loan
@@ -67,6 +68,7 @@ def _list(loan: Loan) -> None:
     transition_loan(loan, LoanStatus.LISTED, listed_on=today,
                     list_expires_on=today + timedelta(days=rule("LISTING_DAYS")))
     notify(loan.borrower_id, "loan_listed", f"loan:{loan.pk}", loan_context(loan, until=str(loan.list_expires_on)))
+    after_listing(loan.pk)  # wealth plans and auto-invest rules bid once the listing has committed
 
 
 @transaction.atomic

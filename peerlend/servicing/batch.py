@@ -290,6 +290,19 @@ STEPS: list[tuple[str, Callable[[date, int], int]]] = [
 ]
 
 
+def register_step(name: str, fn: Callable[[date, int], int]) -> None:
+    """Add (or replace, by name) a step run after servicing's own, in registration order.
+
+    Contexts above servicing (investing's auto-invest and wealth plans) register from their
+    ``AppConfig.ready``; each step must be safe to re-run for a date, like the steps above.
+    """
+    for i, (existing, _fn) in enumerate(STEPS):
+        if existing == name:
+            STEPS[i] = (name, fn)
+            return
+    STEPS.append((name, fn))
+
+
 def run_day(today: date, *, chunk_size: int = DEFAULT_CHUNK) -> dict[str, Any]:
     """Run every step for ``today``; steps already finished for that date are skipped."""
     if today >= business_date() or not BatchStep.objects.exists():
