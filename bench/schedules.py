@@ -3,7 +3,10 @@
 Both sides build N equal-installment schedules (default 100,000 loans, 36 months) with per-installment
 half-up rounding to the minor unit and the last installment absorbing the principal residue. The numpy
 side is float arithmetic on whole arrays; build_schedule is exact integer arithmetic, one loan at a time.
-After timing, the script reports how often the two agree.
+A third side, peerlend's build_schedules (domain/schedule_fast.py), runs build_schedule's integer
+recurrence on whole arrays. After timing, the script reports how often they agree: numpy-financial
+with build_schedule on payment, interest and principal, and build_schedules with build_schedule on
+every field of every installment (number, due date, principal, interest, payment, balance after).
 
     .venv/bin/python bench/schedules.py            # 100k loans
     .venv/bin/python bench/schedules.py --n 10000  # quicker
@@ -21,6 +24,7 @@ import numpy as np
 import numpy_financial as npf
 
 from peerlend.domain.schedule import Installment, build_schedule
+from peerlend.domain.schedule_fast import ScheduleArrays, build_schedules
 
 START = date(2024, 1, 31)
 
@@ -63,6 +67,34 @@ def bench_numpy(principals: list[int], rates: list[Decimal], term: int) -> tuple
     }
 
 
+def bench_fast(principals: list[int], rates: list[Decimal], term: int) -> tuple[float, ScheduleArrays]:
+    # Same inputs as the other two sides (Python ints and Decimals); conversion is timed.
+    started = time.perf_counter()
+    arrays = build_schedules(principals, rates, term, "equal_installment", START)
+    return time.perf_counter() - started, arrays
+
+
+def cells_equal(schedules: list[list[Installment]], fast: ScheduleArrays, term: int) -> int:
+    """Installments on which build_schedules equals build_schedule in every field."""
+    n = len(schedules)
+    if len(fast.principal) != n * term:
+        return 0
+    equal = np.ones(n * term, dtype=bool)
+    flat = [i for s in schedules for i in s]
+    if len(flat) != n * term:
+        return 0
+    for field, ours in (
+        ("number", fast.number),
+        ("principal", fast.principal),
+        ("interest", fast.interest),
+        ("payment", fast.payment),
+        ("balance_after", fast.balance_after),
+    ):
+        equal &= np.fromiter((getattr(i, field) for i in flat), dtype=np.int64, count=n * term) == ours
+    equal &= np.array([i.due_date for i in flat], dtype="datetime64[D]") == fast.due_date
+    return int(equal.sum())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000, help="number of loans (default 100000)")
@@ -73,6 +105,7 @@ def main() -> None:
     principals, rates = make_loans(args.n, args.seed)
     dom_seconds, schedules = bench_domain(principals, rates, args.term)
     np_seconds, arrays = bench_numpy(principals, rates, args.term)
+    fast_seconds, fast = bench_fast(principals, rates, args.term)
 
     n, term = args.n, args.term
     print(f"{n:,} equal-installment schedules x {term} months ({n * term:,} installments)")
@@ -80,6 +113,7 @@ def main() -> None:
     for name, seconds in (
         ("peerlend build_schedule (exact integer)", dom_seconds),
         ("numpy-financial pmt+ipmt+ppmt (float, vector)", np_seconds),
+        ("peerlend build_schedules (exact int, vector)", fast_seconds),
     ):
         print(f"{name:<46}{seconds:>10.3f}{n / seconds:>14,.0f}{n * term / seconds:>17,.0f}")
 
@@ -97,6 +131,8 @@ def main() -> None:
     print(f"installment principal equal: {principal_equal:,}/{n * term:,}")
     print(f"build_schedule principal sums exactly to the loan in every schedule: {sums_ok}")
     print(f"speed ratio numpy/build_schedule: {dom_seconds / np_seconds:.1f}x")
+    print(f"equal to build_schedule: {cells_equal(schedules, fast, term):,}/{n * term:,}")
+    print(f"speed ratio build_schedules/numpy-financial: {np_seconds / fast_seconds:.2f}x (goal >= 1x)")
 
 
 if __name__ == "__main__":

@@ -299,6 +299,10 @@ PEERLEND = {
     # Notes are bought in multiples of this unit; loan amounts are multiples of it too.
     "NOTE_UNIT_MINOR": _env_int("PEERLEND_NOTE_UNIT_MINOR", 50_00),
     "LISTING_DAYS": _env_int("PEERLEND_LISTING_DAYS", 7),
+    # Auto-invest leaves the last part of each loan (basis points of its amount) to manual investors.
+    "AUTO_INVEST_LAST_PART_BP": _env_int("PEERLEND_AUTO_INVEST_LAST_PART_BP", 1000),
+    # Wealth plans bid alone on a fresh listing for this many minutes when one of them may buy it.
+    "PLAN_HEAD_START_MINUTES": _env_int("PEERLEND_PLAN_HEAD_START_MINUTES", 30),
     # Applications above this amount need a second, different risk officer (maker-checker).
     "SECOND_REVIEW_ABOVE_MINOR": _env_int("PEERLEND_SECOND_REVIEW_ABOVE_MINOR", 50_000_00),
     # Anti-fraud: at most this many applications by one person within the window.

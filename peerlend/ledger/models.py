@@ -330,3 +330,7 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"outbox {self.pk} {self.kind} {self.status}"
+
+
+# The other model modules of the context (Django looks for models here).
+from peerlend.ledger.models_statements import *  # noqa: E402, F403

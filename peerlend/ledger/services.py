@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerlend.bulk_sql import bulk_increment, chunks
+from peerlend.clock import business_date as current_business_date
 from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError, Conflict
 from peerlend.ledger.models import (
@@ -245,9 +246,12 @@ def _insert_entries(specs: Sequence[EntrySpec]) -> list[JournalEntry]:
     now = timezone.now()
     created_at = meta.get_field("created_at").get_db_prep_save(now, connection)
     day = meta.get_field("business_date")
+    # An entry posted without a business date gets the one in force: statements and reports place every
+    # movement on the platform's calendar, which a simulated or batch-run day makes differ from the wall clock.
+    today = current_business_date() if any(spec.business_date is None for spec in specs) else None
     entries = [
         JournalEntry(kind=spec.kind, memo=spec.memo[:255], reference=spec.reference[:120],
-                     business_date=spec.business_date, created_at=now, posted=False)
+                     business_date=spec.business_date or today, created_at=now, posted=False)
         for spec in specs
     ]
     columns = ", ".join(q(meta.get_field(f).column) for f in ("kind", "memo", "reference", "business_date",

@@ -15,6 +15,9 @@ class ServicingConfig(AppConfig):
         notifications.register()  # e-mail and SMS notices leave through the ledger's outbox
         clock.register_calendar(calendar.STORE)
         _register_disbursement_hooks()
+        from peerlend.servicing import statement_parts
+
+        statement_parts.register()  # the split of repayments on the ledger's member statements
 
 
 def _register_disbursement_hooks() -> None:

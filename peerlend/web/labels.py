@@ -42,6 +42,8 @@ ENTRY_KINDS: Table = {
     "withdrawal_unfreeze": _("Withdrawal returned (funds released)"),
     "invest_freeze": _("Investment bid (funds frozen)"),
     "invest_unfreeze": _("Investment bid released"),
+    "plan_commit": _("Wealth plan: money committed (frozen)"),
+    "plan_release": _("Wealth plan: money released"),
     "listing_expired": _("Refund: listing expired"),
     "listing_cancelled": _("Refund: listing cancelled"),
     "disburse": _("Loan disbursed"),
@@ -64,6 +66,11 @@ AUDIT_ACTIONS: Table = {
     "kyc.review_closed": _("Identity review closed"),
     "kyc.verified_in_person": _("Identity verified in person"),
     "ledger.reconciliation.resolve": _("Reconciliation item resolved"),
+    "investing.plan_defined": _("Wealth plan defined"),
+    "investing.plan_opened": _("Wealth plan opened for subscription"),
+    "investing.plan_locked": _("Wealth plan locked in"),
+    "investing.plan_exiting": _("Wealth plan lock-in ended (investors exited)"),
+    "investing.plan_closed": _("Wealth plan closed"),
     "loan.auto_reject": _("Application rejected automatically"),
     "loan.first_approval": _("First approval"),
     "loan.approve": _("Application approved"),
@@ -105,6 +112,7 @@ AUDIT_TARGETS: Table = {
     "lending.loan": _("Loan"),
     "ledger.reconciliationitem": _("Reconciliation item"),
     "ledger.withdrawal": _("Withdrawal"),
+    "investing.wealthplan": _("Wealth plan"),
     "servicing.promisetopay": _("Promise to pay"),
 }
 

@@ -267,6 +267,73 @@ CASES: list[Case] = [
     Case("web:risk_disclosure", "POST", "/investing/risk-disclosure", only(MEMBERS), {"version": "2026-1"},
          why="unticked: shown again with its error"),
     Case("web:help", "GET", "/help/", expect(OK, anonymous=OK)),
+    # ---- investor portfolio (issue 14): investors only (every member here holds the investor role)
+    Case("web:portfolio", "GET", "/investing/portfolio", only(MEMBERS)),
+    Case("web:portfolio_notes_csv", "GET", "/investing/portfolio/notes.csv", only(MEMBERS)),
+    Case("api:investing_portfolio", "GET", "/api/investing/portfolio", only(MEMBERS), api=True),
+    Case("api:investing_notes", "GET", "/api/investing/notes", only(MEMBERS), api=True),
+    Case("api:investing_notes", "GET", "/api/investing/notes?term=0", only(MEMBERS, REFUSED), api=True,
+         why="a filter out of its range is a 400 invalid_filter"),
+    Case("api:investing_notes_csv", "GET", "/api/investing/notes.csv", only(MEMBERS), api=True),
+    Case("web:portfolio_chart_cash_flow", "GET", "/investing/portfolio/charts/cash-flow.svg", only(MEMBERS)),
+    Case("web:portfolio_chart_returns", "GET", "/investing/portfolio/charts/returns.svg", only(MEMBERS)),
+    Case("web:portfolio_chart_status", "GET", "/investing/portfolio/charts/status.svg", only(MEMBERS)),
+    Case("web:portfolio_chart_grades", "GET", "/investing/portfolio/charts/grades.svg", only(MEMBERS)),
+    # ---- auto-invest (issue 14): investors only; the rule {autorule} is the investor's own
+    Case("web:auto_invest_rules", "GET", "/investing/auto-invest", only(MEMBERS)),
+    Case("web:auto_invest_rule_new", "GET", "/investing/auto-invest/new", only(MEMBERS)),
+    Case("web:auto_invest_rule_new", "POST", "/investing/auto-invest/new", only(MEMBERS),
+         {"name": "matrix", "amount_per_note": "50.00", "max_per_loan": "50.00", "min_rate": "0",
+          "max_borrower_share": "2", "notes_per_loan": "1"}),
+    Case("web:auto_invest_activity", "GET", "/investing/auto-invest/activity?loan={listed}", only(MEMBERS)),
+    Case("web:auto_invest_rule_edit", "GET", "/investing/auto-invest/{autorule}/edit", only(["investor"])),
+    Case("web:auto_invest_rule_toggle", "POST", "/investing/auto-invest/{autorule}/toggle", only(["investor"]),
+         {"enabled": "0"}),
+    Case("web:auto_invest_rule_delete", "POST", "/investing/auto-invest/{autorule}/delete", only(["investor"])),
+    Case("api:autoinvest_rules", "GET", "/api/investing/auto-invest/rules", only(MEMBERS), api=True),
+    Case("api:autoinvest_rule_create", "POST", "/api/investing/auto-invest/rules", only(MEMBERS),
+         {"name": "matrix", "amount_per_note": "50.00", "max_per_loan": "50.00"}, api=True),
+    Case("api:autoinvest_rule", "GET", "/api/investing/auto-invest/rules/{autorule}", only(["investor"]), api=True),
+    Case("api:autoinvest_rule_update", "PUT", "/api/investing/auto-invest/rules/{autorule}", only(["investor"]),
+         {"name": "matrix 2", "amount_per_note": "50.00", "max_per_loan": "100.00"}, api=True),
+    Case("api:autoinvest_rule_delete", "DELETE", "/api/investing/auto-invest/rules/{autorule}", only(["investor"]),
+         api=True),
+    Case("api:autoinvest_decisions", "GET", "/api/investing/auto-invest/decisions?loan={listed}", only(MEMBERS),
+         api=True),
+    # ---- statements (issue 14): members prepare their own; {statement} is the borrower's, which operations,
+    # compliance and administrators may also download (ledger.statements.selectors.STAFF_READERS)
+    Case("web:statements", "GET", "/statements/", only(MEMBERS), why="staff hold no money: no statements page"),
+    Case("web:statement_prepare", "POST", "/statements/prepare", only(MEMBERS), {"period": "2026-03", "format": "csv"}),
+    Case("web:statement_download", "GET", "/statements/{statement}/download",
+         only(["borrower", "operator", "compliance", "admin"])),
+    Case("api:create_statement", "POST", "/api/investing/statements", only(MEMBERS),
+         {"period": "2026-03", "format": "csv"}, api=True),
+    Case("api:list_statements", "GET", "/api/investing/statements", expect(OK), api=True,
+         why="the caller's own statements (staff: none)"),
+    Case("api:download_statement", "GET", "/api/investing/statements/{statement}/download",
+         only(["borrower", "operator", "compliance", "admin"]), api=True),
+    # ---- wealth plans (issue 14): the list and terms are public; {plan} is open and {plansub} is the investor's
+    Case("web:wealth_plans", "GET", "/investing/plans/", expect(OK, anonymous=OK)),
+    Case("web:wealth_plan", "GET", "/investing/plans/{plan}/", expect(OK, anonymous=OK)),
+    Case("web:wealth_plan_join", "POST", "/investing/plans/{plan}/join", expect(REFUSED, wrong_owner=OK),
+         _form(amount="100.00", reinvest="payout"),
+         why="the investor joined already, the borrower has no risk assessment, staff are no investors: messages"),
+    Case("web:my_plan_subscriptions", "GET", "/investing/plans/mine", expect(OK)),
+    Case("web:wealth_plan_leave", "POST", "/investing/plans/subscriptions/{plansub}/leave", only(["investor"]),
+         why="someone else's subscription does not exist for the caller (404)"),
+    Case("web:plan_admin", "GET", "/operator/plans/", only(OPERATORS)),
+    Case("web:plan_admin", "POST", "/operator/plans/", only(OPERATORS), {"name": ""},
+         why="an empty form is shown again with its errors"),
+    Case("web:plan_admin_status", "POST", "/operator/plans/{plan}/status", only(OPERATORS, REFUSED),
+         {"action": "none"}),
+    Case("api:plans", "GET", "/api/investing/plans", expect(OK, anonymous=OK), api=True),
+    Case("api:plan", "GET", "/api/investing/plans/{plan}", expect(OK, anonymous=OK), api=True),
+    Case("api:plan_subscribe", "POST", "/api/investing/plans/{plan}/subscriptions",
+         expect(DENY, investor=REFUSED, wrong_owner=OK), {"amount": "100.00", "reinvest": False}, api=True,
+         why="the investor joined already (409); the borrower's suitability and staff's role are refused (403)"),
+    Case("api:plan_subscriptions", "GET", "/api/investing/plans/subscriptions", expect(OK), api=True),
+    Case("api:plan_leave", "POST", "/api/investing/plans/subscriptions/{plansub}/leave", only(["investor"]),
+         api=True),
     # ---- staff two-factor pages (finding 11); switched off here, so they only show the state
     Case("web:two_factor", "GET", "/account/two-factor/", only(STAFF), why="members are never asked for a code"),
     Case("web:two_factor_enrol", "GET", "/account/two-factor/enrol", only(STAFF, PASS)),
@@ -331,6 +398,25 @@ def _build_world() -> dict[str, Any]:
     notification = Notification.objects.filter(user=borrower, channel="inbox").first()
     assert notification is not None
 
+    from peerlend.investing.autoinvest.rules import RuleInput
+    from peerlend.investing.autoinvest.services import create_rule
+
+    autorule = create_rule(investor, RuleInput(name="matrix", amount_per_note_minor=50_00, max_per_loan_minor=50_00))
+    from peerlend.ledger.statements import services as statements
+    from peerlend.ledger.statements.periods import parse_period
+
+    statement = statements.generate(borrower, parse_period("2026-03"), "csv").statement
+    from decimal import Decimal
+
+    from peerlend.clock import business_date
+    from peerlend.investing.plans import services as plans
+
+    plan = plans.define_plan(actor=staff["operator"], data=plans.PlanInput(
+        name="matrix plan", target_minor=1_000_000_00, subscribe_from=business_date(),
+        subscribe_until=business_date() + timedelta(days=30), lock_months=12, exit_months=12,
+        expected_rate_low=Decimal("0.05"), expected_rate_high=Decimal("0.08"), grades=["A", "B", "C", "D", "E"]))
+    plans.open_plan(actor=staff["operator"], plan_id=plan.pk)
+    plansub = plans.subscribe(investor=investor, plan_id=plan.pk, amount_minor=100_00, reinvest=False)
     users: dict[str, User] = {"borrower": borrower, "investor": investor, "wrong_owner": wrong_owner,
                               "agent": agent, **staff}
     sessions = {}
@@ -343,7 +429,8 @@ def _build_world() -> dict[str, Any]:
     return {
         "users": users, "sessions": sessions, "tokens": tokens,
         "ids": {"late": late.pk, "listed": listed.pk, "review": review.pk, "document": document.pk,
-                "order": order.public_id, "notification": notification.pk, "token": token_id},
+                "order": order.public_id, "notification": notification.pk, "token": token_id,
+                "autorule": autorule.pk, "statement": statement.pk, "plan": plan.pk, "plansub": plansub.pk},
         "version": Loan.objects.get(pk=review.pk).version, "seq": 0, "client": Client(enforce_csrf_checks=False),
     }
 
@@ -421,6 +508,8 @@ def send(case: Case, world: dict[str, Any], actor: str) -> Any:
         return client.get(path, **headers)
     if case.api:
         headers["HTTP_IDEMPOTENCY_KEY"] = _key(world, actor)
+        if case.method in ("PUT", "PATCH", "DELETE"):
+            return client.generic(case.method, path, json.dumps(data), content_type="application/json", **headers)
         return client.post(path, data=json.dumps(data), content_type="application/json", **headers)
     return client.post(path, data, **headers)
 

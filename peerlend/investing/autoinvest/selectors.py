@@ -1,0 +1,68 @@
+"""What an investor sees of auto-invest: their rules and every decision, with a readable reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from peerlend.accounts.models import User
+from peerlend.domain.money import format_minor
+from peerlend.investing.models_autoinvest import AutoInvestDecision, AutoInvestRule, DecisionReason
+
+MAX_DECISIONS = 500  # one page of the activity list
+
+
+def rules_of(investor: User) -> QuerySet[AutoInvestRule]:
+    return AutoInvestRule.objects.filter(investor=investor).order_by("id")
+
+
+def decisions_of(investor: User, *, loan_id: int | None = None, limit: int = MAX_DECISIONS) -> list[AutoInvestDecision]:
+    qs = AutoInvestDecision.objects.filter(investor=investor)
+    if loan_id is not None:
+        qs = qs.filter(loan_id=loan_id)
+    return list(qs.select_related("rule", "round").order_by("-id")[:limit])
+
+
+def _cny(params: dict[str, Any], key: str) -> str:
+    return format_minor(int(params.get(key, 0)))
+
+
+def explain(decision: AutoInvestDecision) -> str:
+    """The reason in words, with the figures behind it ("why was I not invested in loan 123?")."""
+    p = decision.params or {}
+    r = decision.reason
+    if r == DecisionReason.PLACED:
+        return _("Bought a note of %(amount)s CNY.") % {"amount": format_minor(decision.amount_minor)}
+    if r == DecisionReason.NOTES_PER_LOAN:
+        return _("You already hold %(notes)s note(s) in this loan; the rule allows %(limit)s.") % {
+            "notes": p.get("notes", 0), "limit": p.get("limit", 1)}
+    if r == DecisionReason.MAX_PER_LOAN:
+        return _("You hold %(held)s CNY in this loan; the rule's maximum per loan is %(limit)s CNY.") % {
+            "held": _cny(p, "held"), "limit": _cny(p, "limit")}
+    if r == DecisionReason.INSUFFICIENT_CASH:
+        return _("Your available cash (%(available)s CNY) is less than one note.") % {
+            "available": _cny(p, "available")}
+    if r == DecisionReason.CASH_RESERVE:
+        return _("Your available cash is %(available)s CNY and the rule keeps %(reserve)s CNY uninvested.") % {
+            "available": _cny(p, "available"), "reserve": _cny(p, "reserve")}
+    if r == DecisionReason.BORROWER_CONCENTRATION:
+        return _("You hold %(held)s CNY with this borrower; the rule allows %(limit)s CNY "
+                 "(%(share)s%% of your account).") % {
+            "held": _cny(p, "held"), "limit": _cny(p, "limit"),
+            "share": f"{int(p.get('share_bp', 0)) / 100:g}"}
+    if r == DecisionReason.MONTHLY_CAP:
+        return _("Auto-invested this month: %(used)s CNY of the monthly cap of %(limit)s CNY.") % {
+            "used": _cny(p, "used"), "limit": _cny(p, "limit")}
+    if r == DecisionReason.LOAN_ROOM:
+        return _("Investors ahead of you in the fair order took the part open to auto-invest; the last part "
+                 "of each loan is left to manual investors.")
+    if "message" in p:  # a refused check: its own message says what to do
+        return str(p["message"])
+    return str(decision.get_reason_display())
+
+
+def decision_rows(decisions: list[AutoInvestDecision]) -> list[dict[str, Any]]:
+    """Decisions with their label and explanation, for the page and the API."""
+    return [{"decision": d, "label": d.get_reason_display(), "text": explain(d)} for d in decisions]
