@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--cash", default="100000.00", help="each investor's starting cash, CNY")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--profile", action="store_true", help="print the functions the rounds spend most time in")
     parser.add_argument("--sms", action="store_true",
                         help="keep e-mail and SMS on for every investor (default: inbox only, so the rounds are "
                              "timed without sending one SMS per note through the console backend)")
@@ -111,6 +112,11 @@ def main() -> None:
 
     walls: list[float] = []
     placed = 0
+    import cProfile
+
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
     with without_query_log():
         for loan in loans:
             start = time.perf_counter()
@@ -118,6 +124,11 @@ def main() -> None:
             walls.append(time.perf_counter() - start)
             placed += rnd.placed if rnd else 0
     busy = sum(walls)
+    if profiler:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
     invested = dict.fromkeys((inv.pk for inv in investors), 0)
     for investor_id, amount in Note.objects.filter(auto_invested=True).values_list("investor_id", "amount_minor"):

@@ -3,7 +3,7 @@
 ``build_schedule`` walks one loan at a time in Python integers. Here the same recurrence runs on whole
 columns of loans: numpy ``int64`` arrays, one vector step per month, with the identical integer formulas
 (half-up of ``x / y`` is ``(2x + y) // 2y``; the last installment takes the remaining principal; a part
-never exceeds the balance). Nothing is float: the rates are exact fractions ``a / d`` from
+never exceeds the balance). No amount is computed in float: the rates are exact fractions ``a / d`` from
 ``Decimal.as_integer_ratio`` and every division is an integer floor division, so the result is the
 same cell by cell (tests/domain/test_schedule_fast.py checks it against ``build_schedule``).
 
@@ -15,9 +15,9 @@ strict like the rest of the domain. ``schedule.py`` itself does not import numpy
 Ranges: principals ``1 .. MAX_AMOUNT_MINOR`` (10**13 minor units, the ceiling of every amount) so that
 every output fits ``int64``; the other inputs as ``build_schedule`` (terms ``1 .. MAX_TERM_MONTHS``,
 rates ``0 <= rate < 1``, the four methods, start dates, due dates before the year 10000).
-Intermediate products that could pass ``2**62`` (a rate with many digits on a large principal) are
-computed on Python integers instead (``dtype=object``), still exactly; the level payment of an
-equal-installment loan is always computed on Python integers, once per loan.
+Loans whose intermediate products could pass ``2**61`` (a rate with many digits on a large principal;
+a float estimate decides, with a wide margin) are computed on Python integers instead (``dtype=object``).
+The level payment of an equal-installment loan is always computed on Python integers, once per loan.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def build_schedules(
     a_f = np.array([float(x) if x < _INT64_SAFE else np.inf for x in rate_num])
     d_f = np.array([float(x) if x < _INT64_SAFE else np.inf for x in rate_den])
     reach = 2.0 * principal.astype(np.float64) * a_f[rate_code] * np.where(bullet, terms, 1) + d_f[rate_code]
-    wide = reach >= _INT64_SAFE / 2  # a factor 2 of margin over float rounding of the estimate
+    wide = reach >= _INT64_SAFE / 2  # 2**61: a factor 4 below int64's limit, far beyond the estimate's float error
 
     # One vector recurrence per (method, term, width) group of loans.
     key = (method_code.astype(np.int64) * (MAX_TERM_MONTHS + 1) + terms) * 2 + wide

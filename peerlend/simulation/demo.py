@@ -172,6 +172,20 @@ def _open_listings(sim: object, wanted: int) -> int:
     return listed
 
 
+def _invest_leaving_room(investor: User, loan: Loan, amount_minor: int) -> None:
+    """A note of up to ``amount_minor`` that leaves at least one note unit unfunded (the loan stays listed)."""
+    from peerlend.lending import services as lending
+    from peerlend.simulation.state import UNIT_MINOR
+
+    amount = min(amount_minor, (loan.remaining_minor - UNIT_MINOR) // UNIT_MINOR * UNIT_MINOR)
+    if amount < UNIT_MINOR:
+        return
+    try:
+        lending.invest(investor=investor, loan_id=loan.pk, amount_minor=amount)
+    except ApplicationError:
+        return
+
+
 @transaction.atomic
 def seed_demo(password: str | None = None, *, months: int = DEMO_MONTHS, borrowers: int = 45,
               investors: int = 12) -> list[DemoLogin]:
@@ -217,16 +231,15 @@ def seed_demo(password: str | None = None, *, months: int = DEMO_MONTHS, borrowe
     if loan is not None and loan.status == "under_review":
         loan = lending.approve(officer=officer, loan_id=loan.pk, reason="demo: within policy")
     if loan is not None and loan.status == "listed":
-        lending.invest(investor=investor, loan_id=loan.pk, amount_minor=5_000_00)
+        # Auto-invest rules bought most of it on listing: take part of what is left, leaving it open.
+        loan.refresh_from_db()
+        _invest_leaving_room(investor, loan, 5_000_00)
     # Something for the demo investor to hold among the open listings, and for the risk officer to review.
     from peerlend.lending.models import Loan as LoanModel
 
     fresh = LoanModel.objects.filter(status="listed").exclude(borrower=borrower).exclude(notes__investor=investor)
     for other in fresh.order_by("id")[:2]:
-        try:
-            lending.invest(investor=investor, loan_id=other.pk, amount_minor=min(2_000_00, other.remaining_minor))
-        except ApplicationError:
-            continue
+        _invest_leaving_room(investor, other, 2_000_00)
     sim.new_applications(2)
     _staff(admin, DEMO_MARKER_USERNAME, Role.OPERATOR, password)
 

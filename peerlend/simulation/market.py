@@ -84,7 +84,25 @@ class MarketActions(MemberActions):
                 continue
             loan = services.approve(officer=first, loan_id=loan.pk, reason="within policy")
             if loan.status == LoanStatus.UNDER_REVIEW:  # maker-checker
-                services.approve(officer=second, loan_id=loan.pk, reason="second review agrees")
+                loan = services.approve(officer=second, loan_id=loan.pk, reason="second review agrees")
+            if loan.status == LoanStatus.LISTED:
+                self._after_listing(loan.pk)
+
+    @staticmethod
+    def _after_listing(loan_id: int) -> None:
+        """Wealth plans and auto-invest rules act on the new listing before the manual investors do.
+
+        The platform runs the listing hooks once the listing commits. Inside an enclosing transaction
+        (the demo seed, tests) that would be at its very end, after months of simulated days, so the
+        simulator runs them now, as a commit would. Outside one they already ran; a second round of
+        the same day would be a no-op anyway.
+        """
+        from django.db import connection
+
+        from peerlend.lending.listing_hooks import run_listing_hooks
+
+        if connection.in_atomic_block:
+            run_listing_hooks(loan_id)
 
     # ------------------------------------------------------------------ investing
 

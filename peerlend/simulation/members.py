@@ -12,7 +12,7 @@ from datetime import date
 from peerlend.accounts.models import Channel, Role, User
 from peerlend.clock import set_business_date
 from peerlend.domain.validators import make_bank_card, make_resident_id
-from peerlend.simulation.state import GRADES, REGIONS, SimConfig, SimState
+from peerlend.simulation.state import AUTO_INVEST_SHARE, GRADES, REGIONS, SimConfig, SimState
 
 
 class MemberActions:
@@ -129,6 +129,36 @@ class MemberActions:
             # Each investor prefers some grades.
             self.state.appetite[investor.pk] = tuple(self.rng.sample(GRADES, self.rng.randint(2, 5)))
             self.state.investors.append(investor)
+        self.give_auto_invest_rules()
+
+    def give_auto_invest_rules(self) -> None:
+        """Most investors (``AUTO_INVEST_SHARE``) let rules buy for them: one or two rules on the grades they like.
+
+        Drawn from a generator of its own (seeded by the simulation's seed), so that adding rules does
+        not shift the other draws. Created through the auto-invest service, as the investor's page does.
+        """
+        from peerlend.investing.autoinvest.rules import RuleInput
+        from peerlend.investing.autoinvest.services import create_rule
+
+        # A seeded generator on purpose: the simulation must replay exactly (not a secret).
+        rng = random.Random(self.cfg.seed * 7_919 + 14)  # noqa: S311
+        investors = self.state.investors
+        chosen = rng.sample(investors, round(len(investors) * AUTO_INVEST_SHARE))
+        for investor in sorted(chosen, key=lambda u: u.pk):
+            liked = sorted(self.state.appetite[investor.pk])
+            # Two rules split the liked grades: the safer ones with larger notes, the riskier ones with smaller.
+            groups = [liked[: len(liked) // 2], liked[len(liked) // 2:]] if rng.random() < 0.4 else [liked]
+            for n, grades in enumerate(groups):
+                per_note = rng.choice((200, 500, 1_000, 2_000)) // (n + 1) // 50 * 50 * 100
+                cap = rng.choice((None, 30_000, 60_000, 120_000))
+                create_rule(investor, RuleInput(
+                    name=f"Grades {'/'.join(grades)}", grades=list(grades), amount_per_note_minor=per_note,
+                    max_per_loan_minor=per_note * rng.choice((1, 2)),
+                    cash_reserve_minor=rng.choice((0, 2_000, 5_000, 10_000)) * 100,
+                    monthly_cap_minor=cap * 100 if cap else None,
+                ))
+                self.state.counters["auto_invest_rules"] += 1
+            self.state.auto_investors.append(investor)
 
     def _top_up(self, user: User, needed_minor: int, up_to: int | None = None) -> None:
         """When the borrower's cash is short of ``needed_minor``, deposit enough to reach ``up_to``."""

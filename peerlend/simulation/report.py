@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from statistics import median
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.domain.money import format_minor
@@ -40,6 +41,50 @@ def month_end_snapshot(state: SimState) -> None:
 
 def _rate(numerator: int, denominator: int) -> str:
     return f"{Decimal(numerator) / Decimal(denominator):.4f}" if denominator else "0.0000"
+
+
+def _pct(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.4f}"
+
+
+def _spread(values: list[Decimal]) -> dict[str, str | None]:
+    """Median, lowest and highest of the figures that are defined (None when none is)."""
+    if not values:
+        return {"median": None, "min": None, "max": None}
+    return {"median": _pct(median(values)), "min": _pct(min(values)), "max": _pct(max(values))}
+
+
+def investor_returns(sim: Simulator) -> dict[str, Any]:
+    """Each investor's NAR and XIRR as their portfolio page shows them (``investing.portfolio``), on the
+    last business date, with their notes and the notes their auto-invest rules bought; and a summary."""
+    from peerlend.investing.portfolio import portfolio_of
+    from peerlend.lending.models import NoteStatus
+
+    with_rules = {u.pk for u in sim.state.auto_investors}
+    investors = sorted([*sim.state.investors, *sim.favoured], key=lambda u: u.pk)
+    held = Note.objects.filter(investor__in=investors).exclude(status__in=(NoteStatus.PENDING, NoteStatus.REFUNDED))
+    counts = {row["investor_id"]: row for row in held.values("investor_id").annotate(
+        notes=Count("id"), auto=Count("id", filter=Q(auto_invested=True)))}
+    rows = []
+    for investor in investors:
+        p = portfolio_of(investor, sim.today)
+        row = counts.get(investor.pk, {})
+        rows.append({"investor": investor.username, "auto_invest": investor.pk in with_rules,
+                     "notes": row.get("notes", 0), "auto_notes": row.get("auto", 0),
+                     "invested": format_minor(p.invested_minor), "nar": _pct(p.nar), "xirr": _pct(p.xirr),
+                     "_nar": p.nar, "_xirr": p.xirr})
+    auto_loans = (held.filter(auto_invested=True).values("loan").distinct().count())
+    summary = {
+        "investors": len(rows), "with_rules": len(with_rules),
+        "with_auto_notes": sum(1 for r in rows if r["auto_notes"]),
+        "notes": sum(r["notes"] for r in rows), "auto_notes": sum(r["auto_notes"] for r in rows),
+        "loans_with_auto_notes": auto_loans,
+        "nar": _spread([r["_nar"] for r in rows if r["_nar"] is not None]),
+        "xirr": _spread([r["_xirr"] for r in rows if r["_xirr"] is not None]),
+    }
+    for r in rows:
+        del r["_nar"], r["_xirr"]
+    return {"as_of": sim.today.isoformat(), "summary": summary, "by_investor": rows}
 
 
 def build_report(sim: Simulator) -> dict[str, Any]:
@@ -116,6 +161,7 @@ def build_report(sim: Simulator) -> dict[str, Any]:
         "fee_income": format_minor(platform_account("fee_income").balance_minor),
         "risk_reserve": {"balance": format_minor(platform_account("risk_reserve").balance_minor),
                          "compensation_paid": format_minor(compensation)},
+        "investor_returns": investor_returns(sim),
         "activity": dict(sorted(sim.state.counters.items())),
         "audit": {"clean": not violations, "violations": [f"{v.check}: {v.message}" for v in violations[:20]]},
     }

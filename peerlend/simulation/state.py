@@ -13,6 +13,8 @@ GRADES = ("A", "B", "C", "D", "E")
 # Share of borrowers who behave each way, besides defaulting (drawn per loan).
 PREPAY_SHARE = 0.10
 LATE_SHARE = 0.12
+# Share of investors who let auto-invest rules buy notes for them (the rest invest by hand only).
+AUTO_INVEST_SHARE = 0.7
 REGIONS = ("110101", "310101", "440103", "510104", "330102", "320102", "420102", "610102")
 PROVINCES = ("BJ", "SH", "GD", "SC", "ZJ", "JS", "HB", "SN")
 
@@ -51,6 +53,7 @@ class GradeMonth:
 @dataclass
 class SimState:
     investors: list[User] = field(default_factory=list)
+    auto_investors: list[User] = field(default_factory=list)  # investors with auto-invest rules
     agents: list[User] = field(default_factory=list)
     officers: list[User] = field(default_factory=list)
     behaviour: dict[int, Behaviour] = field(default_factory=dict)

@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerlend.scoring import batch
@@ -33,6 +33,7 @@ def test_ten_thousandths_equal_the_fstring_at_every_edge():
     assert ten_thousandths(np.array([0.03125])).tolist() == [312]
 
 
+@settings(deadline=None)
 @given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=50))
 def test_ten_thousandths_equal_the_fstring(values):
     assert ten_thousandths(np.asarray(values, dtype=float)).tolist() == _by_fstring(values)
@@ -50,6 +51,20 @@ def test_numbers_parse_each_distinct_text_as_float_does():
         9: ["annual_inc: not a number: 'abc'"],
         6: ["annual_inc: not a finite number: 'inf'"],
         7: ["annual_inc: negative amount: '-3'"],
+    }
+
+
+def test_columns_sharing_parsed_texts_each_report_their_own_bad_cells():
+    errors = batch._Errors(0)
+    parsed = batch._Floats()
+    first = batch._numbers("inq_fi", ["x", "1", "2"], errors, "count", parsed)
+    second = batch._numbers("inq_last_12m", ["1", "2", "3"], errors, "count", parsed)
+    third = batch._numbers("num_il_tl", ["4", "x", "x"], errors, "count", parsed)
+    assert np.isnan(first[0]) and second.tolist() == [1.0, 2.0, 3.0] and np.isnan(third[1:]).all()
+    assert errors.by_row == {
+        0: ["inq_fi: not a number: 'x'"],
+        1: ["num_il_tl: not a number: 'x'"],
+        2: ["num_il_tl: not a number: 'x'"],
     }
 
 
@@ -121,3 +136,78 @@ def test_sampled_lending_club_rows_score_as_the_service_does():
         assert o[col["origination_fee_rate"]] == str(s.origination_fee_rate)
         assert o[col["reasons"]] == (";".join(r.code for r in s.reasons) or NO_ADVERSE_CODE)
     assert edge <= len(sample) // 1000
+
+
+def _score_both_ways(tmp_path, monkeypatch, text):
+    """score_file's output and messages on ``text``, once as it runs and once forced through csv.reader."""
+    src = tmp_path / "in.csv"
+    src.write_bytes(text.encode("utf-8"))
+    results = []
+    for plain in (True, False):
+        if not plain:
+            monkeypatch.setattr(batch, "_plain_lines", lambda text: None)
+        err = io.StringIO()
+        res = score_file(src, tmp_path / f"out_{plain}.csv", stderr=err)
+        results.append(((res.rows, res.rows_with_errors), (tmp_path / f"out_{plain}.csv").read_bytes(), err.getvalue()))
+    monkeypatch.undo()
+    return results
+
+
+HEADER = "funded_amnt,term,annual_inc,emp_length,verification_status,inq_last_6mths,all_util,extra\n"
+GOOD = "10000,term_36,50000,emp_3,Verified,1,60,x\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEADER + GOOD * 3,
+        (HEADER + GOOD * 3).replace("\n", "\r\n"),  # csv.writer's own line ends
+        "\ufeff" + HEADER + GOOD + GOOD.rstrip("\n"),  # a byte-order mark, no final line end
+        HEADER + " 10000 , term_36 ,50000,emp_3,Verified,1,60, x \n",
+        HEADER + "10000,term_36,a'b,emp_3,Verified,1,60,x\n",  # the errors column needs csv quoting
+        HEADER + "abc,term_99x,,emp_weird,maybe,-2,inf,y\n5000,term_60\n20000,term_36,0,emp_ge_10,x,3,70,z,too\n",
+        HEADER + '10000,term_36,"50,000",emp_3,Verified,1,60,"x ""q"""\n',
+        HEADER + GOOD + "\n" + GOOD,  # a blank line is a row of its own for csv.reader
+        HEADER + "10000,term_36,50000,emp_3,Verified,1,60,x\ry\r\n",
+        HEADER.replace("\n", "\r") + GOOD.replace("\n", "\r"),
+        HEADER,
+        "",
+    ],
+    ids=["lf", "crlf", "bom", "spaces", "quoted-error", "malformed", "quotes", "blank-line", "lone-cr", "cr", "header",
+         "empty"],
+)
+def test_plain_text_path_writes_what_csv_writer_writes(tmp_path, monkeypatch, text):
+    plain, reference = _score_both_ways(tmp_path, monkeypatch, text)
+    assert plain == reference
+
+
+@needs_lc
+def test_plain_text_path_on_the_lending_club_file(tmp_path, monkeypatch):
+    text = LC.read_text(encoding="utf-8")
+    assert batch._plain_lines(text) is not None  # the shipped file takes the plain path
+    plain, reference = _score_both_ways(tmp_path, monkeypatch, text)
+    assert plain == reference and plain[0] == (text.count("\n") - 1, 0)
+
+
+def test_plain_lines_only_for_text_csv_reader_would_split_on_commas():
+    assert batch._plain_lines("a,b\n1,2\n") == ["a,b", "1,2"]
+    assert batch._plain_lines("a,b\r\n1,2\r\n") == ["a,b", "1,2"]
+    for text in ('a,b\n"1",2\n', "a,b\r1,2\r", "a,b\n1\r2\n", "a,b\n\n1,2\n", "a,b\n1,2\x00\n", "",
+                 "a\n" + "x" * (csv.field_size_limit() + 1) + "\n"):
+        assert batch._plain_lines(text) is None, repr(text[:20])
+
+
+def test_slices_of_rows_score_as_one_pass(tmp_path, monkeypatch):
+    """Rows scored in slices (batch._CHUNK_ROWS) give the file, error count and messages of one pass."""
+    text = HEADER + GOOD + "abc,term_99x,,emp_weird,maybe,-2,inf,y\n5000,term_60\n" + GOOD + "1,term_36,a'b,x,y,1,2,z\n"
+    src = tmp_path / "in.csv"
+    src.write_text(text)
+    results = []
+    for size in (batch._CHUNK_ROWS, 2, 1):
+        monkeypatch.setattr(batch, "_CHUNK_ROWS", size)
+        err = io.StringIO()
+        res = score_file(src, tmp_path / f"out_{size}.csv", stderr=err)
+        results.append(((res.rows, res.rows_with_errors), (tmp_path / f"out_{size}.csv").read_bytes(), err.getvalue()))
+    assert results[0][0] == (5, 3)
+    assert "in.csv:6:" in results[0][2]
+    assert results[1] == results[0] and results[2] == results[0]

@@ -73,7 +73,7 @@ def render_pdf(data: StatementData) -> bytes:
     body = [[para(_text(c, cur)) if i in (1, 2) else _text(c, cur) for i, c in enumerate(row)]
             for row in doc.lines]
     story.append(_table([doc.columns, *body, [_text(c, cur) for c in doc.line_totals]], money_from=4,
-                        bold_last=True, widths=[18 * mm, 46 * mm, 28 * mm, 15 * mm, 20 * mm, 20 * mm, 20 * mm,
+                        bold_last=True, widths=[18 * mm, 44 * mm, 28 * mm, 15 * mm, 20 * mm, 20 * mm, 20 * mm,
                                                 20 * mm]))
     if doc.totals:
         story.append(Spacer(1, 4 * mm))

@@ -92,3 +92,10 @@ def test_staff_have_no_statements_page(world):
 def test_borrower_menu_has_statements(world):
     html = _client(world.borrower).get(reverse("web:dashboard")).content.decode()
     assert html.count(reverse("web:statements")) == 1
+
+
+def test_page_in_chinese(world):
+    response = _client(world.investor).get(reverse("web:statements"), {"period": "2026-03"},
+                                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert "充值" in response.content.decode()

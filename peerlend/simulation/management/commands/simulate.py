@@ -93,7 +93,24 @@ def render_text(r: dict[str, Any]) -> str:
         f" ({'balanced' if r['repayments']['balanced'] else 'NOT BALANCED'})",
         f"fee income: {r['fee_income']} CNY",
         f"risk reserve: {r['risk_reserve']['balance']} CNY, compensation paid {r['risk_reserve']['compensation_paid']}",
+        *_investor_lines(r["investor_returns"]),
         f"audit: {'clean' if r['audit']['clean'] else 'FAILED'}",
     ]
     lines += [f"  {v}" for v in r["audit"]["violations"]]
     return "\n".join(lines)
+
+
+def _investor_lines(returns: dict[str, Any]) -> list[str]:
+    """The investors' returns: a summary line each for NAR and XIRR (median, min, max) and auto-invest."""
+    s = returns["summary"]
+    lines = [
+        "",
+        f"investors on {returns['as_of']}: {s['investors']}, {s['with_rules']} with auto-invest rules "
+        f"({s['with_auto_notes']} of them bought notes)",
+        f"  notes held {s['notes']}, auto-invested {s['auto_notes']} (in {s['loans_with_auto_notes']} loans)",
+    ]
+    for name in ("nar", "xirr"):
+        row = s[name]
+        lines.append(f"  {name.upper():<4} median {row['median'] or '-'}  min {row['min'] or '-'}  "
+                     f"max {row['max'] or '-'}")
+    return lines
