@@ -24,6 +24,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,6 +39,26 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def print_queries(run_round: Any, loan_id: int) -> None:
+    """Run one round capturing its statements; print each shape (literals hidden) with its count."""
+    import re
+    from collections import Counter
+
+    from django.db import connection
+
+    shapes: Counter[str] = Counter()
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        shapes[re.sub(r"\b\d+\b|'[^']*'|%s", "?", sql)[:150]] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        rnd = run_round(loan_id, "listing")
+    print(f"first round: {shapes.total()} statements for {rnd.placed if rnd else 0} notes placed")
+    for shape, count in shapes.most_common(40):
+        print(f"{count:6d}  {shape}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--investors", type=int, default=5000)
@@ -47,6 +68,8 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--profile", action="store_true", help="print the functions the rounds spend most time in")
+    parser.add_argument("--queries", action="store_true",
+                        help="print the statements of the first round, grouped by shape, with their count")
     parser.add_argument("--sms", action="store_true",
                         help="keep e-mail and SMS on for every investor (default: inbox only, so the rounds are "
                              "timed without sending one SMS per note through the console backend)")
@@ -117,6 +140,9 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
+    if args.queries:
+        print_queries(run_round, loans[0].pk)
+        loans = loans[1:]
     with without_query_log():
         for loan in loans:
             start = time.perf_counter()
@@ -128,7 +154,7 @@ def main() -> None:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(os.environ.get("BENCH_FILTER", ""), 30)
 
     invested = dict.fromkeys((inv.pk for inv in investors), 0)
     for investor_id, amount in Note.objects.filter(auto_invested=True).values_list("investor_id", "amount_minor"):

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("PEERLEND_VAR_DIR", PROJECT_DIR / "var"))
+# matplotlib (portfolio charts) keeps its font cache here rather than in a home directory.
+os.environ.setdefault("MPLCONFIGDIR", str(VAR_DIR / "matplotlib"))
 
 ENVIRONMENT = os.environ.get("PEERLEND_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"

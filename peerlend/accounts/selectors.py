@@ -16,6 +16,11 @@ def is_kyc_verified(user: Any) -> bool:
     return Identity.objects.filter(user_id=user.pk).exists()
 
 
+def kyc_verified_ids(user_ids: list[int]) -> set[int]:
+    """:func:`is_kyc_verified` of many users by id, in one query."""
+    return set(Identity.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+
+
 def identity_of(user: Any) -> Identity | None:
     """The user's verified identity, or None."""
     if user is None or getattr(user, "pk", None) is None:

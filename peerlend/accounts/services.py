@@ -51,7 +51,12 @@ def require_kyc(user: Any) -> None:
     Investing, borrowing, deposits and withdrawals call this first.
     """
     if not is_kyc_verified(user):
-        raise PermissionDenied(_("complete real-name verification (KYC) first"), code="kyc_required")
+        raise kyc_required_error()
+
+
+def kyc_required_error() -> PermissionDenied:
+    """The refusal of :func:`require_kyc` (batch checks raise the same one)."""
+    return PermissionDenied(_("complete real-name verification (KYC) first"), code="kyc_required")
 
 
 def require_role(user: Any, *roles: str) -> None:

@@ -8,10 +8,10 @@ class InvestingConfig(AppConfig):
 
     def ready(self) -> None:
         # Lending is below investing: it runs this check through its hook, never by importing us.
-        from peerlend.investing.services import check_investment
+        from peerlend.investing.services import check_investment, check_investment_many
         from peerlend.lending.invest_checks import register_invest_check
 
-        register_invest_check("investing.suitability", check_investment)
+        register_invest_check("investing.suitability", check_investment, batch=check_investment_many)
         # Wealth plans: the head start check, a bid round on each listing (order 10, before auto-invest)
         # and the daily step (lock-in, reinvestment, exit, bids), registered before auto-invest's.
         from peerlend.investing.plans import bidding as plan_bidding
@@ -19,7 +19,8 @@ class InvestingConfig(AppConfig):
         from peerlend.lending.listing_hooks import register_listing_hook as _register_listing_hook
         from peerlend.servicing.batch import register_step as _register_step
 
-        register_invest_check("investing.plan_head_start", plan_bidding.check_head_start)
+        # The head start depends on the loan only: an auto-invest batch asks it once (per_loan).
+        register_invest_check("investing.plan_head_start", plan_bidding.check_head_start, per_loan=True)
         _register_listing_hook("investing.wealth_plans", plan_bidding.on_listing, order=10)
         _register_step("investing.plans", step_plans)
         from peerlend.investing.plans.labels import register_plan_labels

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peerlend.domain.schedule import add_months
 
@@ -76,7 +77,7 @@ class WealthPlan(models.Model):
 
 
 class SubscriptionStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("plan subscription", "Active")
     LEFT = "left", _("Left during the subscription window")
     EXITED = "exited", _("Exited at the end of lock-in")
 

@@ -8,6 +8,7 @@ calls that check through the hook registered in ``InvestingConfig.ready``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -77,24 +78,52 @@ def check_investment(investor: User, loan: Any) -> None:
     acknowledged = DisclosureAcknowledgement.objects.filter(investor=investor, version=DISCLOSURE_VERSION)
     found = (SuitabilityAssessment.objects.filter(investor=investor).annotate(acknowledged=Exists(acknowledged))
              .only("level", "assessed_on", "expires_on").order_by("-assessed_on", "-id").first())
+    refusal = _suitability_refusal(found, bool(getattr(found, "acknowledged", False)), loan, today)
+    if refusal is not None:
+        raise refusal
+
+
+def check_investment_many(investors: Sequence[User], loan: Any) -> dict[int, ApplicationError]:
+    """:func:`check_investment` of many investors (auto-invest rounds): each refused one's error, in 3 queries."""
+    today = business_date()
+    ids = [investor.pk for investor in investors]
+    newest: dict[int, SuitabilityAssessment] = {}
+    for found in (SuitabilityAssessment.objects.filter(investor_id__in=ids)
+                  .only("investor_id", "level", "assessed_on", "expires_on")
+                  .order_by("investor_id", "-assessed_on", "-id")):
+        newest.setdefault(found.investor_id, found)
+    acknowledged = set(DisclosureAcknowledgement.objects.filter(investor_id__in=ids, version=DISCLOSURE_VERSION)
+                       .values_list("investor_id", flat=True))
+    refused: dict[int, ApplicationError] = {}
+    for pk in ids:
+        refusal = _suitability_refusal(newest.get(pk), pk in acknowledged, loan, today)
+        if refusal is not None:
+            refused[pk] = refusal
+    return refused
+
+
+def _suitability_refusal(found: SuitabilityAssessment | None, acknowledged: bool, loan: Any,
+                         today: date) -> PermissionDenied | None:
+    """Why the newest assessment ``found`` (and the disclosure) do not allow ``loan``; None when they do."""
     if found is None:
-        raise PermissionDenied(_("answer the risk questionnaire before you invest: it sets the loan grades "
-                                 "that suit you"), code="suitability_required", extra=_questionnaire_link())
+        return PermissionDenied(_("answer the risk questionnaire before you invest: it sets the loan grades "
+                                  "that suit you"), code="suitability_required", extra=_questionnaire_link())
     if found.expires_on <= today:
-        raise PermissionDenied(
+        return PermissionDenied(
             _("your risk assessment of %(on)s expired on %(until)s; answer the risk questionnaire again")
             % {"on": found.assessed_on.isoformat(), "until": found.expires_on.isoformat()},
             code="suitability_expired", extra=_questionnaire_link())
     grade = getattr(loan, "grade", "") or ""
     if not q.allows(found.level, grade):
-        raise PermissionDenied(
+        return PermissionDenied(
             _("this loan is grade %(grade)s, riskier than your risk level (%(level)s) allows: grades %(letters)s "
               "only") % {"grade": grade or "?", "level": q.level_label(found.level),
                          "letters": ", ".join(q.allowed_letters(found.level))},
             code="grade_above_risk_level", extra=_questionnaire_link())
-    if not found.acknowledged:  # type: ignore[attr-defined]
-        raise PermissionDenied(_("read and acknowledge the risk disclosure before your first investment"),
-                               code="disclosure_required", extra={"disclosure_url": _url("web:risk_disclosure")})
+    if not acknowledged:
+        return PermissionDenied(_("read and acknowledge the risk disclosure before your first investment"),
+                                code="disclosure_required", extra={"disclosure_url": _url("web:risk_disclosure")})
+    return None
 
 
 def _questionnaire_link() -> dict[str, str]:

@@ -6,11 +6,15 @@ expired or was cancelled (that money came back).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from django.db.models import Sum
 
+from peerlend.bulk_sql import chunks
+from peerlend.domain.limits import check_limit
+from peerlend.errors import ApplicationError
 from peerlend.ledger import limits
 from peerlend.lending.models import Note, NoteStatus
 
@@ -26,6 +30,34 @@ def check_investment(investor: Any, amount_minor: int) -> None:
     limit = limits.limit_for(investor, "investment")
     used = invested_on(investor.pk, limits.business_day()) if limit.per_day_minor is not None else 0
     limits.enforce(investor, "investment", amount_minor, used_today_minor=used)
+
+
+def invested_on_many(investor_ids: Sequence[int], day: date) -> dict[int, int]:
+    """:func:`invested_on` of many investors: one ``GROUP BY`` per 2,000 ids (absent: nothing invested)."""
+    out: dict[int, int] = {}
+    for part in chunks(list(investor_ids), 2000):
+        out.update((pk, int(total or 0)) for pk, total in Note.objects.filter(
+            investor_id__in=part, placed_on=day).exclude(status=NoteStatus.REFUNDED)
+            .values("investor_id").annotate(total=Sum("amount_minor")).values_list("investor_id", "total"))
+    return out
+
+
+def check_investments(investors: Sequence[Any], amounts: Mapping[int, int],
+                      day: date | None = None) -> dict[int, ApplicationError]:
+    """:func:`check_investment` of many investors (``amounts`` by id): each refused one's ``limit_exceeded``.
+
+    The investors' ``identity`` (their member type) should be loaded with them (``select_related``).
+    """
+    wanted = [(investor, limits.limit_for(investor, "investment")) for investor in investors]
+    daily = [investor.pk for investor, limit in wanted if limit.per_day_minor is not None]
+    used = invested_on_many(daily, day or limits.business_day()) if daily else {}
+    refused: dict[int, ApplicationError] = {}
+    for investor, limit in wanted:
+        breach = check_limit(limit, amounts[investor.pk],
+                             used.get(investor.pk, 0) if limit.per_day_minor is not None else 0)
+        if breach is not None:
+            refused[investor.pk] = limits.refusal("investment", breach)
+    return refused
 
 
 def investment_headroom(investor: Any) -> limits.Headroom:

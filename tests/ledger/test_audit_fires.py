@@ -26,8 +26,8 @@ pytestmark = pytest.mark.django_db
 
 GUARDED_TABLES = ("ledger_posting", "ledger_journalentry", "ledger_ledgeraccount", "compliance_auditevent")
 # Contexts whose checks are proven to fire (this module: ledger and compliance; the others in
-# tests/servicing/test_checks_fire.py and tests/lending/test_checks_fire.py).
-PROVEN_CONTEXTS = {"ledger", "compliance", "servicing", "lending"}
+# tests/servicing/test_checks_fire.py, tests/lending/test_checks_fire.py and tests/investing/plans/test_checks.py).
+PROVEN_CONTEXTS = {"ledger", "compliance", "servicing", "lending", "investing"}
 
 
 def fired() -> set[str]:

@@ -34,7 +34,6 @@ from peerlend.bulk_sql import chunks
 from peerlend.clock import business_date
 from peerlend.domain import auto_invest as dom
 from peerlend.domain.lifecycle import LoanStatus
-from peerlend.errors import ApplicationError
 from peerlend.investing.autoinvest.rules import LOAN_FIELDS, matches
 from peerlend.investing.models_autoinvest import (
     AutoInvestDecision,
@@ -44,7 +43,7 @@ from peerlend.investing.models_autoinvest import (
     DecisionReason,
 )
 from peerlend.ledger.models import AccountKind, LedgerAccount
-from peerlend.lending.funding_batch import WantedNote, check_investor, place_batch
+from peerlend.lending.funding_batch import WantedNote, check_investors, place_batch
 from peerlend.lending.models import Loan, Note, NoteStatus
 from peerlend.lending.service_support import rule as setting
 
@@ -147,6 +146,7 @@ class _Round:
         self.state: dict[int, _State] = defaultdict(_State)
         self.skips: dict[int, _Skip] = {}
         self.closed = False
+        self.known_room: int | None = None  # the room after the last batch placed
 
     def skip(self, c: dom.Candidate, reason: str, params: dict[str, Any]) -> None:
         if not self.state[c.investor_id].placed_notes:
@@ -181,20 +181,25 @@ class _Round:
         return out
 
     def _check(self, candidates: list[dom.Candidate]) -> None:
-        """Manual investing's checks; a refused investor is skipped with the check's code."""
+        """Manual investing's checks, for the whole list at once; a refused investor is skipped with the code."""
         users = User.objects.select_related("identity").in_bulk([c.investor_id for c in candidates])
+        refused = check_investors([users[c.investor_id] for c in candidates], self.loan,
+                                  {c.investor_id: c.amount_per_note_minor for c in candidates})
         for c in candidates:
             st = self.state[c.investor_id]
-            try:
-                check_investor(users[c.investor_id], self.loan, c.amount_per_note_minor)
-            except ApplicationError as exc:
-                reason = exc.code if exc.code in _KNOWN_REASONS else DecisionReason.REFUSED
-                self.skip(c, reason, {"code": exc.code, "message": exc.message})
-                st.refused = True
-            else:
+            exc = refused.get(c.investor_id)
+            if exc is None:
                 st.checked = True
+                continue
+            reason = exc.code if exc.code in _KNOWN_REASONS else DecisionReason.REFUSED
+            self.skip(c, reason, {"code": exc.code, "message": exc.message})
+            st.refused = True
 
     def _room(self) -> int:
+        # Once less than a note is left the rest of the round cannot place one (the room only shrinks):
+        # the figure already known answers without reading the loan again.
+        if self.known_room is not None and self.known_room < self.unit:
+            return self.known_room
         row = Loan.objects.filter(pk=self.loan.pk).values_list("amount_minor", "funded_minor", "status").first()
         if row is None or row[2] != LoanStatus.LISTED:
             self.closed = True
@@ -206,16 +211,12 @@ class _Round:
         room = self._room()
         if self.closed:
             return []
-        # First the checks of the investors who would get a note (loaded and checked once per round each),
-        # then the sizes again without those refused, so a refusal leaves its room to the next in line.
-        self._check([c for c, _amount in self._sized(batch, room) if not self.state[c.investor_id].checked])
-        wanted: list[WantedNote] = []
-        for c, amount in self._sized(batch, room, record=True):
-            if not self.state[c.investor_id].checked:  # got room only once others were refused
-                self._check([c])
-                if not self.state[c.investor_id].checked:
-                    continue
-            wanted.append(WantedNote(c.investor_id, amount, tag=c))
+        # The checks of the investors who would get a note (checked once per round each), all at once; then
+        # the sizes again without those refused, so a refusal leaves its room to the next in line (who is
+        # checked in turn).
+        while unchecked := [c for c, _amount in self._sized(batch, room) if not self.state[c.investor_id].checked]:
+            self._check(unchecked)
+        wanted = [WantedNote(c.investor_id, amount, tag=c) for c, amount in self._sized(batch, room, record=True)]
         if not wanted:
             return []
         with transaction.atomic():
@@ -239,6 +240,8 @@ class _Round:
             self.skip(refusal.wanted.tag, refusal.code, refusal.params)
         if result.status and result.status != LoanStatus.LISTED:
             self.closed = True
+        elif result.amount_minor:
+            self.known_room = max(0, result.amount_minor - result.funded_minor - self.leave)
         return again
 
     def record(self, candidates: int) -> None:

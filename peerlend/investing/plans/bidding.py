@@ -45,7 +45,7 @@ from peerlend.investing.models_plans import (
 )
 from peerlend.investing.plans.services import note_unit
 from peerlend.ledger import services as ledger
-from peerlend.lending.funding_batch import WantedNote, check_investor, place_batch
+from peerlend.lending.funding_batch import WantedNote, check_investors, place_batch
 from peerlend.lending.models import Loan
 
 BIDDING = (PlanStatus.OPEN, PlanStatus.LOCKED)
@@ -158,7 +158,7 @@ def bid(plan_id: int, loan_id: int) -> int:
         room = min(cap, loan.amount_minor - loan.funded_minor)
         if room < unit:
             return 0
-        subs = list(PlanSubscription.objects.select_for_update().select_related("investor")
+        subs = list(PlanSubscription.objects.select_for_update().select_related("investor", "investor__identity")
                     .filter(Q(plan=plan) & Q(status=SubscriptionStatus.ACTIVE) & Q(uninvested_minor__gte=unit))
                     .exclude(investor_id=loan.borrower_id).order_by("pk"))
         alloc = _allocate(subs, loan, room // unit, unit)
@@ -172,16 +172,13 @@ def _allocate(subs: list[PlanSubscription], loan: Any, units: int, unit: int) ->
     live = list(subs)
     while live:
         shares = split_units(units, [(s.pk, s.uninvested_minor // unit) for s in live])
-        refused = []
-        for sub in live:
-            if shares[sub.pk]:
-                try:
-                    check_investor(sub.investor, loan, shares[sub.pk] * unit)
-                except ApplicationError:
-                    refused.append(sub)  # their money waits for another loan
+        asked = [s for s in live if shares[s.pk]]
+        # Manual investing's checks for all of them at once (a refused subscriber's money waits for another loan).
+        refused = check_investors([s.investor for s in asked], loan,
+                                  {s.investor_id: shares[s.pk] * unit for s in asked})
         if not refused:
             return {pk: n * unit for pk, n in shares.items() if n}
-        live = [s for s in live if s not in refused]
+        live = [s for s in live if s.investor_id not in refused]
     return {}
 
 

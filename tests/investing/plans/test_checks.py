@@ -35,3 +35,10 @@ def test_a_plan_note_in_someone_elses_name_is_named(make_plan, join, listed_loan
     bidding.bid(plan.pk, listed_loan(amount_minor=10_000_00).pk)
     PlanNote.objects.filter(subscription=a).update(subscription=b)
     assert "investing.plan_notes_are_the_subscribers" in _found()
+
+
+def test_every_investing_check_has_a_test_that_fires_it():
+    from peerlend.ledger.audit import registered_checks
+
+    own = {name for name in registered_checks() if name.startswith("investing.")}
+    assert own == {"investing.plan_money_is_frozen", "investing.plan_notes_are_the_subscribers"}
