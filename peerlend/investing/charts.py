@@ -68,8 +68,13 @@ def _major(minor: int) -> float:
 def _yuan_axis(ax: Any) -> None:
     from matplotlib.ticker import FuncFormatter
 
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number_format(round(v), use_l10n=True,
-                                                                            force_grouping=True)))
+    def label(value: float, _pos: int) -> str:
+        # Whole yuan unless the axis spans only a few yuan, where whole yuan would repeat labels.
+        low, high = ax.get_ylim()
+        places = 0 if abs(high - low) >= 20 else 2
+        return number_format(round(value, places), decimal_pos=places, use_l10n=True, force_grouping=True)
+
+    ax.yaxis.set_major_formatter(FuncFormatter(label))
     ax.grid(axis="y", color="#dee2e6", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

@@ -30,7 +30,10 @@ WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
 # Same in both languages: currency and format codes, the product's name, the language switcher's
 # own "English", grade letters and the masked parts of IDs.
 ALLOWED = {"CNY", "API", "PDF", "CSV", "URL", "APR", "XIRR", "peerlend", "English", "TOTP", "SMS", "ID",
-           "htmx", "JSON", "OpenAPI", "KYC"}
+           "htmx", "JSON", "OpenAPI", "KYC",
+           # A return figure known by its abbreviation (as XIRR) and whose definition it follows (a company's
+           # name), and the spreadsheet format of statements.
+           "NAR", "Lending", "Club", "Excel", "XLSX"}
 SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/logout", "/sandbox-gateway/pay/")
 SKIP_SUFFIXES = (".pdf", ".csv")
 SKIP_TAGS = {"script", "style", "code", "pre"}

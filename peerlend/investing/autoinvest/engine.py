@@ -123,6 +123,9 @@ def _candidates(loan: Loan, rules: list[dict[str, Any]], today: date, room: int,
             held_with_borrower_minor=figures["borrower"].get(investor_id, 0),
             auto_this_month_minor=figures["month"].get(investor_id, 0),
         ) for r in own_rules]
+        if len(options) == 1:  # the usual case: nothing to choose
+            out.append(options[0])
+            continue
         usable = [c for c in options if dom.size_note(c, room_minor=max(room, unit), unit_minor=unit).amount_minor]
         out.append(usable[0] if usable else options[0])
     return out
@@ -166,6 +169,8 @@ class _Round:
     def _sized(self, batch: list[dom.Candidate], room: int, *, record: bool = False) -> list[tuple[dom.Candidate, int]]:
         """Each candidate's next note in fair order while ``room`` lasts (refused investors left out)."""
         out: list[tuple[dom.Candidate, int]] = []
+        if room < self.unit and not record:  # no note fits: only the skips' reasons need each candidate
+            return out
         for c in batch:
             st = self.state[c.investor_id]
             if st.refused:

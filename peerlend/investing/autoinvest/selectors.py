@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from peerlend.accounts.models import User
-from peerlend.domain.money import format_minor
+from peerlend.domain.money import format_grouped
 from peerlend.investing.models_autoinvest import AutoInvestDecision, AutoInvestRule, DecisionReason
 
 MAX_DECISIONS = 500  # one page of the activity list
@@ -26,7 +26,7 @@ def decisions_of(investor: User, *, loan_id: int | None = None, limit: int = MAX
 
 
 def _cny(params: dict[str, Any], key: str) -> str:
-    return format_minor(int(params.get(key, 0)))
+    return format_grouped(int(params.get(key, 0)))
 
 
 def explain(decision: AutoInvestDecision) -> str:
@@ -34,7 +34,7 @@ def explain(decision: AutoInvestDecision) -> str:
     p = decision.params or {}
     r = decision.reason
     if r == DecisionReason.PLACED:
-        return _("Bought a note of %(amount)s CNY.") % {"amount": format_minor(decision.amount_minor)}
+        return _("Bought a note of %(amount)s CNY.") % {"amount": format_grouped(decision.amount_minor)}
     if r == DecisionReason.NOTES_PER_LOAN:
         return _("You already hold %(notes)s note(s) in this loan; the rule allows %(limit)s.") % {
             "notes": p.get("notes", 0), "limit": p.get("limit", 1)}

@@ -19,6 +19,7 @@ lock, so running a round again places only what is left (nothing, once the share
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -49,6 +50,7 @@ from peerlend.lending.funding_batch import WantedNote, check_investors, place_ba
 from peerlend.lending.models import Loan
 
 BIDDING = (PlanStatus.OPEN, PlanStatus.LOCKED)
+logger = logging.getLogger("peerlend.investing.plans")
 _plan_bid: contextvars.ContextVar[bool] = contextvars.ContextVar("plan_bid", default=False)
 
 
@@ -115,7 +117,12 @@ def on_listing(loan_id: int) -> None:
     PlanHeadStart.objects.get_or_create(loan_id=loan_id, defaults={
         "public_from": now() + timedelta(minutes=head_start_minutes())})
     for plan in plans:
-        bid(plan.pk, loan_id)
+        try:
+            bid(plan.pk, loan_id)
+        except ApplicationError:
+            # The listing has committed: a refused bid (rolled back whole) must not fail it; the
+            # daily step tries again.
+            logger.warning("plan %s: bid on loan %s refused", plan.pk, loan_id, exc_info=True)
 
 
 def split_units(total_units: int, weights: list[tuple[int, int]]) -> dict[int, int]:
@@ -158,7 +165,8 @@ def bid(plan_id: int, loan_id: int) -> int:
         room = min(cap, loan.amount_minor - loan.funded_minor)
         if room < unit:
             return 0
-        subs = list(PlanSubscription.objects.select_for_update().select_related("investor", "investor__identity")
+        subs = list(PlanSubscription.objects.select_for_update(of=("self",))
+                    .select_related("investor", "investor__identity")
                     .filter(Q(plan=plan) & Q(status=SubscriptionStatus.ACTIVE) & Q(uninvested_minor__gte=unit))
                     .exclude(investor_id=loan.borrower_id).order_by("pk"))
         alloc = _allocate(subs, loan, room // unit, unit)

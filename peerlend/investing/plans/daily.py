@@ -87,7 +87,7 @@ def reinvest(today: date) -> int:
         if received.get(pk, 0) <= 0:
             continue
         with transaction.atomic():
-            sub = PlanSubscription.objects.select_for_update().select_related("investor").get(pk=pk)
+            sub = PlanSubscription.objects.select_for_update(of=("self",)).select_related("investor").get(pk=pk)
             new = received.get(pk, 0) - sub.swept_minor
             if sub.status != SubscriptionStatus.ACTIVE or new <= 0:
                 continue

@@ -170,8 +170,8 @@ def close_plan(*, actor: User, plan_id: int, reason: str = "") -> WealthPlan:
 
 def release_all(plan: WealthPlan, status: str, today: date) -> int:
     """Release the uninvested money of every active subscription of ``plan`` (in its transaction)."""
-    subs = list(PlanSubscription.objects.select_for_update().filter(plan=plan, status=SubscriptionStatus.ACTIVE)
-                .select_related("investor").order_by("pk"))
+    subs = list(PlanSubscription.objects.select_for_update(of=("self",))
+                .filter(plan=plan, status=SubscriptionStatus.ACTIVE).select_related("investor").order_by("pk"))
     for sub in subs:
         _release(sub, status, today)
     return len(subs)
@@ -250,7 +250,7 @@ def leave(*, investor: User, subscription_id: int) -> PlanSubscription:
     """Leave during the subscription window: the uninvested plan money is released; notes stay yours."""
     today = business_date()
     with transaction.atomic():
-        sub = (PlanSubscription.objects.select_for_update().select_related("plan", "investor")
+        sub = (PlanSubscription.objects.select_for_update(of=("self",)).select_related("plan", "investor")
                .filter(pk=subscription_id, investor=investor).first())
         if sub is None:
             raise NotFound(_("subscription %(id)s does not exist") % {"id": subscription_id},

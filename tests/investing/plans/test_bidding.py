@@ -170,3 +170,19 @@ def test_the_daily_step_bids_with_new_money(make_plan, join, listed_loan):
     assert daily.step_plans(START, 500) >= 1
     assert bidding.plan_bought(plan.pk, loan.pk) == 500_00
     assert daily.step_plans(START, 500) == 0  # a re-run places nothing more
+
+
+def test_a_refused_bid_never_fails_the_listing(make_plan, join, listed_loan, monkeypatch,
+                                               django_capture_on_commit_callbacks):
+    from peerlend.errors import ApplicationError
+
+    join(make_plan(), 10_000_00)
+
+    def refuse(plan_id, loan_id):
+        raise ApplicationError("refused", code="plan_bid_refused", status=409)
+
+    monkeypatch.setattr(bidding, "bid", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        loan = listed_loan(amount_minor=10_000_00)
+    loan.refresh_from_db()
+    assert loan.status == "listed"
