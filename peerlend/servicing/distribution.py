@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from peerlend.domain.holder_split import service_fee_minor, split_over_holders
+from peerlend.domain.split_replay import split_weights
 from peerlend.lending.models import Note
 from peerlend.servicing.rules import servicing_rules
 
@@ -57,16 +58,11 @@ def plan_distribution(notes: Sequence[Note], principal: int, interest: int) -> N
     if principal == 0 and interest == 0:
         return None
     notes = sorted(notes, key=lambda n: n.pk)  # the split's tie-break: note id
-    weights = [n.principal_outstanding_minor for n in notes]
-    charged_off = False
-    if not any(weights):
-        weights = [n.charged_off_minor for n in notes]
-        charged_off = True
-    if not any(weights):
-        weights = [n.amount_minor for n in notes]
-        charged_off = False
-        if principal:
-            raise ValueError("principal paid on a loan whose notes have none outstanding")
+    outstanding = [n.principal_outstanding_minor for n in notes]
+    weights, charged_off = split_weights(outstanding, [n.charged_off_minor for n in notes],
+                                         [n.amount_minor for n in notes])
+    if principal and not charged_off and not any(outstanding):
+        raise ValueError("principal paid on a loan whose notes have none outstanding")
     fee = service_fee_minor(principal + interest, servicing_rules().investor_service_fee_rate)
     split = split_over_holders(principal, interest, fee, weights)
     return NotePlan(list(notes), list(split.principal), list(split.interest), list(split.fee), charged_off)

@@ -2,8 +2,8 @@
 
 A borrower's parts are on the payment row. An investor's are not stored per note: they are the
 split ``distribution.plan_distribution`` made when the payment was posted, and this module makes
-it again by replaying the loan's payments in order over its notes (the same weights, the same
-``domain.holder_split`` with the same stored totals). The statement builder cross-checks every
+it again by replaying the loan's payments in order over its notes (``domain.split_replay``: the
+same weights and split, with the same stored totals). The statement builder cross-checks every
 replayed split against the amount the ledger actually posted and ignores one that differs.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from peerlend.domain.holder_split import split_over_holders
+from peerlend.domain.split_replay import PaidTotals, replay_splits
 from peerlend.ledger.statements.labels import register_kind_labels
 from peerlend.ledger.statements.parts import EntryParts, register_parts_provider
 from peerlend.lending.models import Note, NoteStatus
@@ -45,33 +45,22 @@ def _replay(loan_id: int, member_id: int) -> dict[int, EntryParts]:
     """Each payment's parts for ``member_id``'s notes on the loan, split as ``plan_distribution`` did."""
     notes = list(Note.objects.filter(loan_id=loan_id).exclude(status__in=_NEVER_HELD).order_by("pk")
                  .values_list("investor_id", "amount_minor"))
-    outstanding = [amount for _investor, amount in notes]
-    charged = [0] * len(notes)
     mine = [investor == member_id for investor, _amount in notes]
+    if not any(mine):
+        return {}
+    payments = list(ServicingPayment.objects.filter(loan_id=loan_id).order_by("pk"))
+    replay = replay_splits([amount for _investor, amount in notes], [
+        PaidTotals(principal=p.principal_to_notes_minor, interest=p.interest_to_notes_minor,
+                   fee=p.service_fee_minor, recovery=p.kind == PaymentKind.RECOVERY) for p in payments])
     out: dict[int, EntryParts] = {}
-    for payment in ServicingPayment.objects.filter(loan_id=loan_id).order_by("pk"):
-        principal, interest = payment.principal_to_notes_minor, payment.interest_to_notes_minor
-        if payment.kind == PaymentKind.RECOVERY and any(outstanding):
-            # The loan was charged off before this payment: the notes' remaining principal was written off.
-            charged = [c + o for c, o in zip(charged, outstanding, strict=True)]
-            outstanding = [0] * len(notes)
-        if (principal == 0 and interest == 0) or not notes:
+    for step in replay.steps:
+        if step.split is None:
             continue
-        weights, on_charged = outstanding, False
-        if not any(weights):
-            weights, on_charged = charged, True
-        if not any(weights):
-            weights, on_charged = [amount for _investor, amount in notes], False
-        split = split_over_holders(principal, interest, payment.service_fee_minor, weights)
-        if on_charged:
-            charged = [c - p for c, p in zip(charged, split.principal, strict=True)]
-        elif any(outstanding):
-            outstanding = [o - p for o, p in zip(outstanding, split.principal, strict=True)]
-        if any(mine):
-            out[payment.entry_id] = EntryParts(
-                principal=sum(p for p, m in zip(split.principal, mine, strict=True) if m),
-                interest=sum(i for i, m in zip(split.interest, mine, strict=True) if m),
-                service_fee=sum(f for f, m in zip(split.fee, mine, strict=True) if m))
+        split = step.split
+        out[payments[step.index].entry_id] = EntryParts(
+            principal=sum(p for p, m in zip(split.principal, mine, strict=True) if m),
+            interest=sum(i for i, m in zip(split.interest, mine, strict=True) if m),
+            service_fee=sum(f for f, m in zip(split.fee, mine, strict=True) if m))
     return out
 
 

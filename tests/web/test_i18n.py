@@ -169,8 +169,9 @@ def test_compiled_catalogue_matches_po() -> None:
         # Plural ids and strings come back as lists from read_mo, tuples from read_po.
         return value if isinstance(value, str) else tuple(value)
 
-    def entries(catalog: Catalog) -> dict[str | tuple[str, ...], str | tuple[str, ...]]:
-        return {as_key(m.id): as_key(m.string) for m in catalog if m.id}
+    def entries(catalog: Catalog) -> dict[tuple[str | None, str | tuple[str, ...]], str | tuple[str, ...]]:
+        # Keyed by context too: "Active" (a plan's state) and "Active" without context differ.
+        return {(m.context, as_key(m.id)): as_key(m.string) for m in catalog if m.id}
 
     po = entries(_read_po(PO))
     with MO.open("rb") as f:

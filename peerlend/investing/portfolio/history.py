@@ -3,8 +3,7 @@
 The ledger credits a holder one net amount per payment (principal + interest - service fee,
 ``servicing.posting.entry_lines``) and the note rows keep only running totals. The dated parts per
 note come from replaying every payment of the loan in id order through the split the payment used
-(``servicing.distribution.plan_distribution``: ``domain.holder_split.split_over_holders`` over the
-notes' outstanding principal, or over what they wrote off once the loan is charged off, with the
+(``domain.split_replay``: the weights ``servicing.distribution.plan_distribution`` uses, the
 payment's stored totals and service fee). The replay is exact: its totals equal the note rows' and
 its nets equal the investor's ledger postings (tests/investing/portfolio/test_reconcile.py).
 """
@@ -15,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from peerlend.domain.holder_split import split_over_holders
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.domain.portfolio_returns import NoteFlow
+from peerlend.domain.split_replay import PaidTotals, replay_splits
 from peerlend.lending.models import Loan, Note, NoteStatus
 from peerlend.servicing.models import PaymentKind, ServicingPayment
 
@@ -25,48 +24,39 @@ from peerlend.servicing.models import PaymentKind, ServicingPayment
 DISBURSED = (NoteStatus.ACTIVE, NoteStatus.PAID, NoteStatus.CHARGED_OFF, NoteStatus.SOLD)
 
 
-def _charge_off(flows: dict[int, list[NoteFlow]], ids: Sequence[int], outstanding: list[int], on: date) -> None:
+def _charge_off(flows: dict[int, list[NoteFlow]], ids: Sequence[int], written_off: Sequence[int], on: date) -> None:
     for k, note_id in enumerate(ids):
-        if outstanding[k]:
-            flows[note_id].append(NoteFlow(on=on, charge_off=outstanding[k]))
+        if written_off[k]:
+            flows[note_id].append(NoteFlow(on=on, charge_off=written_off[k]))
 
 
 def replay_loan(loan: Loan, notes: Sequence[Note], payments: Iterable[ServicingPayment]) -> dict[int, list[NoteFlow]]:
     """Every disbursed note of ``loan`` -> its flows in payment order (``notes``: all the loan's notes)."""
     held = sorted((n for n in notes if n.status in DISBURSED), key=lambda n: n.pk)  # the split's tie-break
     ids = [n.pk for n in held]
-    outstanding = [n.amount_minor for n in held]
-    charged = [0] * len(held)
+    paid = list(payments)
+    replay = replay_splits([n.amount_minor for n in held], [
+        PaidTotals(principal=p.principal_to_notes_minor, interest=p.interest_to_notes_minor,
+                   fee=p.service_fee_minor, recovery=p.kind == PaymentKind.RECOVERY) for p in paid])
     flows: dict[int, list[NoteFlow]] = {pk: [] for pk in ids}
-    written_off = False
     charge_off_day = loan.closed_on
-    for payment in payments:
-        if payment.kind == PaymentKind.RECOVERY and not written_off and any(outstanding):
+    written_off = False
+    for step in replay.steps:
+        payment = paid[step.index]
+        if step.written_off:
             # The loan was charged off before this payment: the remaining principal was written off.
-            _charge_off(flows, ids, outstanding, charge_off_day or payment.business_date)
-            charged = [c + o for c, o in zip(charged, outstanding, strict=True)]
-            outstanding = [0] * len(held)
+            _charge_off(flows, ids, step.written_off, charge_off_day or payment.business_date)
             written_off = True
-        principal, interest = payment.principal_to_notes_minor, payment.interest_to_notes_minor
-        if (principal == 0 and interest == 0) or not held:
+        if step.split is None:
             continue
-        weights, on_charged = outstanding, False
-        if not any(weights):
-            weights, on_charged = charged, True
-        if not any(weights):
-            weights, on_charged = [n.amount_minor for n in held], False
-        split = split_over_holders(principal, interest, payment.service_fee_minor, weights)
+        split = step.split
         for k, note_id in enumerate(ids):
             p, i, f = split.principal[k], split.interest[k], split.fee[k]
             if p or i or f:
-                flows[note_id].append(NoteFlow(on=payment.business_date, principal=0 if on_charged else p,
-                                               recovery=p if on_charged else 0, interest=i, fee=f))
-        if on_charged:
-            charged = [c - p for c, p in zip(charged, split.principal, strict=True)]
-        else:
-            outstanding = [o - p for o, p in zip(outstanding, split.principal, strict=True)]
-    if loan.status == LoanStatus.CHARGED_OFF and not written_off and any(outstanding):
-        _charge_off(flows, ids, outstanding, charge_off_day or date.min)
+                flows[note_id].append(NoteFlow(on=payment.business_date, principal=0 if step.on_charged else p,
+                                               recovery=p if step.on_charged else 0, interest=i, fee=f))
+    if loan.status == LoanStatus.CHARGED_OFF and not written_off and any(replay.outstanding):
+        _charge_off(flows, ids, replay.outstanding, charge_off_day or date.min)
     return flows
 
 
