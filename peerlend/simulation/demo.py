@@ -186,6 +186,26 @@ def _invest_leaving_room(investor: User, loan: Loan, amount_minor: int) -> None:
         return
 
 
+def _investor_products(operator: User, investor: User, today: date) -> None:
+    """An open wealth plan and an auto-invest rule of the demo investor, run once over the open
+    listings, so that the plan, rule and activity pages show something real."""
+    from decimal import Decimal
+
+    from peerlend.investing.autoinvest.engine import run_daily
+    from peerlend.investing.autoinvest.rules import RuleInput
+    from peerlend.investing.autoinvest.services import create_rule
+    from peerlend.investing.plans.services import PlanInput, define_plan, open_plan
+
+    create_rule(investor, RuleInput(name="A-C 200", amount_per_note_minor=200_00, max_per_loan_minor=400_00,
+                                    grades=["A", "B", "C"], cash_reserve_minor=10_000_00))
+    run_daily(today)
+    plan = define_plan(actor=operator, data=PlanInput(
+        name="U-12", target_minor=1_000_000_00, subscribe_from=today, subscribe_until=today + timedelta(days=14),
+        lock_months=12, exit_months=3, expected_rate_low=Decimal("0.08"), expected_rate_high=Decimal("0.10"),
+        grades=["A", "B", "C"]))
+    open_plan(actor=operator, plan_id=plan.pk)
+
+
 @transaction.atomic
 def seed_demo(password: str | None = None, *, months: int = DEMO_MONTHS, borrowers: int = 45,
               investors: int = 12) -> list[DemoLogin]:
@@ -241,7 +261,8 @@ def seed_demo(password: str | None = None, *, months: int = DEMO_MONTHS, borrowe
     for other in fresh.order_by("id")[:2]:
         _invest_leaving_room(investor, other, 2_000_00)
     sim.new_applications(2)
-    _staff(admin, DEMO_MARKER_USERNAME, Role.OPERATOR, password)
+    operator = _staff(admin, DEMO_MARKER_USERNAME, Role.OPERATOR, password)
+    _investor_products(operator, investor, business_date())
 
     for username, role in (("demo-investor", "investor"), ("demo-borrower", "borrower"), ("demo-agent", "agent"),
                            ("demo-risk", "risk_officer"), ("demo-collections", "collections"),
