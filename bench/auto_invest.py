@@ -13,7 +13,7 @@ with a risk assessment, funded by balanced deposit entries.
 Usage: .venv/bin/python bench/auto_invest.py [--investors 5000] [--listings 1000] [--loan 10000.00]
        [--pg postgres://postgres@127.0.0.1:5432]   (quick run: --investors 300 --listings 30)
        [--queries]  (the first round's statements by shape)  [--profile]  (where the rounds spend their time)
-It creates (and drops) a throwaway database ``bench_auto_invest``.
+It creates (and drops) a throwaway database ``bench_auto_invest`` (or ``$BENCH_DB``).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def main() -> None:
                              "timed without sending one SMS per note through the console backend)")
     args = parser.parse_args()
 
-    db = "bench_auto_invest"
+    db = os.environ.get("BENCH_DB", "bench_auto_invest")
     psql(args.pg, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     psql(args.pg, f"CREATE DATABASE {db}")
     os.environ["DATABASE_URL"] = f"{args.pg}/{db}"

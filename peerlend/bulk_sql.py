@@ -67,3 +67,30 @@ def bulk_increment(model: Any, column: str, deltas: dict[int, int], batch: int =
                 f"UPDATE {table} SET {col} = {table}.{col} + {delta} FROM v WHERE {table}.id = v.id",
                 [value for row in part for value in row],
             )
+
+
+def insert_rows(model: Any, fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows given as tuples of ``fields`` (attribute names), ids not needed back.
+
+    PostgreSQL: one ``COPY`` (no statement text or parameter list growing with the rows, which a client-side
+    bound ``INSERT`` of thousands of rows spends more time on than the database does); elsewhere
+    ``bulk_create``. Give every field that has no database default (``auto_now_add`` included), each value
+    in its database form (ids, not objects; aware datetimes), JSON fields as Python values.
+    """
+    if not rows:
+        return
+    cols = [model._meta.get_field(f) for f in fields]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=1000)
+        return
+    q = connection.ops.quote_name
+    # Ids, numbers, text and aware datetimes go as they are; only JSON needs the field's adapter (preparing
+    # every value through its field costs more than the COPY itself).
+    json_at = [i for i, c in enumerate(cols) if c.get_internal_type() == "JSONField"]
+    with connection.cursor() as cursor, cursor.cursor.copy(  # the driver's cursor: Django's wraps no COPY
+            f"COPY {q(model._meta.db_table)} ({', '.join(q(c.column) for c in cols)}) FROM STDIN") as copy:
+        for row in rows:
+            values = list(row)
+            for i in json_at:
+                values[i] = cols[i].get_db_prep_save(values[i], connection)
+            copy.write_row(values)

@@ -66,4 +66,4 @@ def _replay(loan_id: int, member_id: int) -> dict[int, EntryParts]:
 
 def register() -> None:
     register_parts_provider(entry_parts)
-    register_kind_labels({k.value: k.label for k in PaymentKind})
+    register_kind_labels({k.value: k.label for k in PaymentKind}, paid_to_holders=True)

@@ -30,7 +30,7 @@ from django.db.models import Case, Count, F, IntegerField, Sum, When
 from django.utils import timezone
 
 from peerlend.accounts.models import User
-from peerlend.bulk_sql import chunks
+from peerlend.bulk_sql import chunks, insert_rows
 from peerlend.clock import business_date
 from peerlend.domain import auto_invest as dom
 from peerlend.domain.lifecycle import LoanStatus
@@ -50,11 +50,12 @@ from peerlend.lending.service_support import rule as setting
 logger = logging.getLogger("peerlend.investing.autoinvest")
 
 BATCH_SIZE = 200  # investors per placement transaction
-_IN_CHUNK = 2000  # ids per IN (...) list
 _RULE_FIELDS = ("id", "investor_id", "grades", "terms", "repayment_methods", "purposes", "channels", "min_rate_bp",
                 "amount_per_note_minor", "max_per_loan_minor", "max_borrower_share_bp", "cash_reserve_minor",
                 "monthly_cap_minor", "notes_per_loan")
 _KNOWN_REASONS = frozenset(DecisionReason.values)
+_SKIP_FIELDS = ("round_id", "rule_id", "investor_id", "loan_id", "outcome", "reason", "amount_minor", "params",
+                "created_at")
 
 
 @dataclass
@@ -68,28 +69,33 @@ def _sum_by_investor(rows: Iterable[tuple[int, Any]]) -> dict[int, int]:
     return {int(pk): int(total or 0) for pk, total in rows}
 
 
-def _figures(investor_ids: list[int], loan: Loan, today: date) -> dict[str, dict[int, Any]]:
-    """Everything sizing needs about the investors, in a few set-based reads."""
+def _figures(loan: Loan, today: date) -> dict[str, dict[int, Any]]:
+    """Everything sizing needs about the investors with an enabled rule, in a few set-based reads.
+
+    The investors are given as a subquery, not as a list of ids: a round has thousands of candidates, and
+    binding thousands of ids costs more than the sums (investors whose rules do not want the loan are
+    summed too, and not used).
+    """
     out: dict[str, dict[int, Any]] = {k: {} for k in ("available", "frozen", "outstanding", "in_loan", "notes_in_loan",
                                                       "borrower", "month")}
+    scope = AutoInvestRule.objects.filter(enabled=True).values("investor_id")
     live = [NoteStatus.PENDING, NoteStatus.ACTIVE]
     exposure = Case(When(status=NoteStatus.PENDING, then=F("amount_minor")), default=F("principal_outstanding_minor"),
                     output_field=IntegerField())
-    for part in chunks(investor_ids, _IN_CHUNK):
-        for owner, kind, balance in LedgerAccount.objects.filter(
-                owner_id__in=part, kind__in=[AccountKind.AVAILABLE, AccountKind.FROZEN]).values_list(
-                "owner_id", "kind", "balance_minor"):
-            out["available" if kind == AccountKind.AVAILABLE else "frozen"][owner] = int(balance)
-        out["outstanding"].update(_sum_by_investor(
-            Note.objects.filter(investor_id__in=part, status=NoteStatus.ACTIVE).values("investor_id")
-            .annotate(t=Sum("principal_outstanding_minor")).values_list("investor_id", "t")))
-        out["borrower"].update(_sum_by_investor(
-            Note.objects.filter(investor_id__in=part, status__in=live, loan__borrower_id=loan.borrower_id)
-            .values("investor_id").annotate(t=Sum(exposure)).values_list("investor_id", "t")))
-        out["month"].update(_sum_by_investor(
-            Note.objects.filter(investor_id__in=part, auto_invested=True, placed_on__gte=today.replace(day=1))
-            .exclude(status=NoteStatus.REFUNDED).values("investor_id").annotate(t=Sum("amount_minor"))
-            .values_list("investor_id", "t")))
+    for owner, kind, balance in LedgerAccount.objects.filter(
+            owner_id__in=scope, kind__in=[AccountKind.AVAILABLE, AccountKind.FROZEN]).values_list(
+            "owner_id", "kind", "balance_minor"):
+        out["available" if kind == AccountKind.AVAILABLE else "frozen"][owner] = int(balance)
+    out["outstanding"] = _sum_by_investor(
+        Note.objects.filter(investor_id__in=scope, status=NoteStatus.ACTIVE).values("investor_id")
+        .annotate(t=Sum("principal_outstanding_minor")).values_list("investor_id", "t"))
+    out["borrower"] = _sum_by_investor(
+        Note.objects.filter(investor_id__in=scope, status__in=live, loan__borrower_id=loan.borrower_id)
+        .values("investor_id").annotate(t=Sum(exposure)).values_list("investor_id", "t"))
+    out["month"] = _sum_by_investor(
+        Note.objects.filter(investor_id__in=scope, auto_invested=True, placed_on__gte=today.replace(day=1))
+        .exclude(status=NoteStatus.REFUNDED).values("investor_id").annotate(t=Sum("amount_minor"))
+        .values_list("investor_id", "t"))
     for investor_id, total, count in (Note.objects.filter(loan_id=loan.pk).exclude(status=NoteStatus.REFUNDED)
                                       .values("investor_id").annotate(t=Sum("amount_minor"), n=Count("id"))
                                       .values_list("investor_id", "t", "n")):
@@ -107,7 +113,7 @@ def _candidates(loan: Loan, rules: list[dict[str, Any]], today: date, room: int,
             skips[r["investor_id"]] = _Skip(r["id"], DecisionReason.OWN_LOAN, {})
         else:
             by_investor[r["investor_id"]].append(r)
-    figures = _figures(sorted(by_investor), loan, today)
+    figures = _figures(loan, today)
     out: list[dom.Candidate] = []
     for investor_id, own_rules in by_investor.items():
         options = [dom.Candidate(
@@ -251,18 +257,19 @@ class _Round:
 
     def record(self, candidates: int) -> None:
         """The skips (not repeating an investor's previous decision on this loan) and the round's totals."""
+        # Every earlier decision on this loan, by the loan alone (binding thousands of investor ids costs more
+        # than reading the few decisions a loan has: a repeated skip is never written again).
         previous: dict[int, tuple[int, str]] = {}
-        ids = list(self.skips)
-        for part in chunks(ids, _IN_CHUNK):
-            for investor_id, pk, reason in AutoInvestDecision.objects.filter(
-                    loan_id=self.loan.pk, investor_id__in=part).values_list("investor_id", "id", "reason"):
-                if investor_id not in previous or pk > previous[investor_id][0]:
-                    previous[investor_id] = (pk, reason)
-        rows = [AutoInvestDecision(round=self.rnd, rule_id=s.rule_id, investor_id=investor_id, loan_id=self.loan.pk,
-                                   outcome=DecisionOutcome.SKIPPED, reason=s.reason, params=s.params)
-                for investor_id, s in self.skips.items()
-                if previous.get(investor_id, (0, ""))[1] != s.reason]
-        AutoInvestDecision.objects.bulk_create(rows, batch_size=1000)
+        for investor_id, pk, reason in AutoInvestDecision.objects.filter(loan_id=self.loan.pk).exclude(
+                round=self.rnd).values_list("investor_id", "id", "reason"):
+            if investor_id not in previous or pk > previous[investor_id][0]:
+                previous[investor_id] = (pk, reason)
+        # A fresh listing's round skips nearly every investor: the rows go in as plain tuples (one COPY).
+        now = timezone.now()
+        insert_rows(AutoInvestDecision, _SKIP_FIELDS, [
+            (self.rnd.pk, s.rule_id, investor_id, self.loan.pk, DecisionOutcome.SKIPPED.value, str(s.reason), 0,
+             s.params, now)
+            for investor_id, s in self.skips.items() if previous.get(investor_id, (0, ""))[1] != s.reason])
         placed = [s for s in self.state.values() if s.placed_notes]
         AutoInvestRound.objects.filter(pk=self.rnd.pk).update(
             candidates=candidates, placed=sum(s.placed_notes for s in placed), skipped=len(self.skips),

@@ -141,7 +141,8 @@ def build_statement(member: Any, period: Period) -> StatementData:
     for entry_id, c in changes.items():  # dicts keep insertion order: (day, entry id)
         available += c[AccountKind.AVAILABLE]
         frozen += c[AccountKind.FROZEN]
-        lines.append(Line(c["day"], entry_id, c["kind"], kind_label(c["kind"]), c["reference"],
+        label = kind_label(c["kind"], credited=c[AccountKind.AVAILABLE] > 0)
+        lines.append(Line(c["day"], entry_id, c["kind"], label, c["reference"],
                           c[AccountKind.AVAILABLE], c[AccountKind.FROZEN], available, frozen))
     closing_available, closing_frozen = _balances(member.pk, Q(day__lte=period.end))
     # The running balance must land on the books' own sum: a gap would mean a posting was missed.

@@ -27,16 +27,25 @@ _LABELS: dict[str, Promise | str] = {
 }
 
 
-def register_kind_labels(labels: Mapping[str, Promise | str]) -> None:
+# Kinds named after the payer's side (a borrower's "Auto-debit"): a note holder credited by one
+# reads "Repayment received (Auto-debit)" instead.
+_PAID_TO_HOLDERS: set[str] = set()
+
+
+def register_kind_labels(labels: Mapping[str, Promise | str], *, paid_to_holders: bool = False) -> None:
     _LABELS.update(labels)
+    if paid_to_holders:
+        _PAID_TO_HOLDERS.update(labels)
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str, *, credited: bool = False) -> str:
     """The label in the active language; an unknown kind reads as words ("some_kind" -> "Some kind")."""
     found = _LABELS.get(kind)
-    if found is not None:
-        return str(found)
-    return kind.replace("_", " ").replace(".", " ").replace(":", " ").strip().capitalize()
+    text = str(found) if found is not None else (
+        kind.replace("_", " ").replace(".", " ").replace(":", " ").strip().capitalize())
+    if credited and kind in _PAID_TO_HOLDERS:
+        return _("Repayment received (%(kind)s)") % {"kind": text}
+    return text
 
 
 # Readable references: "loan:12" -> "Loan #12" (the account page's wording, ``web.labels.REFERENCE_KINDS``).

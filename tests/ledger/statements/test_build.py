@@ -96,11 +96,19 @@ def test_yearly_tax_summary_by_month(world):
 
 def test_descriptions_are_labels_never_codes(world):
     data = build_statement(world.investor, parse_period("2026"))
-    assert {line.description for line in data.lines} >= {"Deposit", "Withdrawal paid out", "Repayment"}
+    # The investor was paid: the line says so, not the borrower's side of it ("Repayment").
+    assert {line.description for line in data.lines} >= {"Deposit", "Withdrawal paid out",
+                                                          "Repayment received (Repayment)"}
     assert not any("_" in line.description for line in data.lines)
     with translation.override("zh-hans"):
         zh = build_statement(world.investor, parse_period("2026"))
     assert "充值" in {line.description for line in zh.lines}
+
+
+def test_the_payer_reads_the_payment_by_its_own_name(world):
+    data = build_statement(world.borrower, parse_period("2026"))
+    assert "Repayment" in {line.description for line in data.lines}
+    assert not any(line.description.startswith("Repayment received") for line in data.lines)
 
 
 def test_a_split_that_does_not_add_up_is_not_used(world, monkeypatch):
