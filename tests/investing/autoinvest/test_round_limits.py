@@ -235,16 +235,31 @@ def test_command_prints_a_summary(investor_factory, make_rule, listed_loan):
     assert _held(inv, loan) == 100_00
 
 
+def _next_loan_id() -> int:
+    """The id the next loan gets (PostgreSQL's sequence does not go back when a test rolls back)."""
+    from django.db import connection
+
+    from peerlend.lending.models import Loan
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence('lending_loan', 'id')")
+            (sequence,) = cursor.fetchone()
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
+            last, called = cursor.fetchone()
+        return last + 1 if called else last
+    return (Loan.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+
+
 def test_a_refused_investor_leaves_the_room_to_the_next(investor_factory, make_rule, loan_of_new_borrower):
     from peerlend.domain.auto_invest import tie_key
     from peerlend.investing.models import SuitabilityAssessment
-    from peerlend.lending.models import Loan
 
     investors = [investor_factory() for _ in range(3)]
     for inv in investors:
         make_rule(inv, amount_per_note_minor=450_00, max_per_loan_minor=450_00, max_borrower_share_bp=10_000)
     # Equal idle shares: the tie key puts one first; that one is refused by the suitability check.
-    next_id = (Loan.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    next_id = _next_loan_id()
     first = min(investors, key=lambda inv: tie_key(next_id, inv.pk))
     SuitabilityAssessment.objects.filter(investor=first).delete()
     loan = loan_of_new_borrower(amount_minor=1_000_00)
