@@ -12,7 +12,7 @@ with a risk assessment, funded by balanced deposit entries.
 
 Usage: .venv/bin/python bench/auto_invest.py [--investors 5000] [--listings 1000] [--loan 10000.00]
        [--pg postgres://postgres@127.0.0.1:5432]   (quick run: --investors 300 --listings 30)
-       [--queries]  (the first round's statements by shape)  [--profile]  (where the rounds spend their time)
+       [--queries]  (the last round's statements by shape, with their time)  [--profile]  (where the rounds spend their time)
 It creates (and drops) a throwaway database ``bench_auto_invest`` (or ``$BENCH_DB``).
 """
 
@@ -49,16 +49,23 @@ def print_queries(run_round: Any, loan_id: int) -> None:
     from django.db import connection
 
     shapes: Counter[str] = Counter()
+    spent: Counter[str] = Counter()
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        shapes[re.sub(r"\b\d+\b|'[^']*'|%s", "?", sql)[:150]] += 1
-        return execute(sql, params, many, context)
+        shape = re.sub(r"\b\d+\b|'[^']*'|%s", "?", sql)[:150]
+        shapes[shape] += 1
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[shape] += time.perf_counter() - start
 
     with connection.execute_wrapper(count):
         rnd = run_round(loan_id, "listing")
-    print(f"first round: {shapes.total()} statements for {rnd.placed if rnd else 0} notes placed")
-    for shape, count in shapes.most_common(40):
-        print(f"{count:6d}  {shape}")
+    print(f"first round: {shapes.total()} statements for {rnd.placed if rnd else 0} notes placed, "
+          f"{sum(spent.values()) * 1000:.0f} ms in the database")
+    for shape, seconds in spent.most_common(40):
+        print(f"{shapes[shape]:6d} {seconds * 1000:8.1f} ms  {shape}")
 
 
 def main() -> None:
@@ -71,7 +78,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--profile", action="store_true", help="print the functions the rounds spend most time in")
     parser.add_argument("--queries", action="store_true",
-                        help="print the statements of the first round, grouped by shape, with their count")
+                        help="print the statements of the last round, grouped by shape, with their count and time")
     parser.add_argument("--sms", action="store_true",
                         help="keep e-mail and SMS on for every investor (default: inbox only, so the rounds are "
                              "timed without sending one SMS per note through the console backend)")
@@ -142,15 +149,15 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
-    if args.queries:
-        print_queries(run_round, loans[0].pk)
-        loans = loans[1:]
+    last = loans[-1] if args.queries else None  # its round is printed by statement, after the others
     with without_query_log():
-        for loan in loans:
+        for loan in loans[:-1] if last else loans:
             start = time.perf_counter()
             rnd = run_round(loan.pk, "listing")
             walls.append(time.perf_counter() - start)
             placed += rnd.placed if rnd else 0
+    if last:
+        print_queries(run_round, last.pk)
     busy = sum(walls)
     if profiler:
         import pstats

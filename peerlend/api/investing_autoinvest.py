@@ -87,7 +87,7 @@ class RuleOut(Schema):
 
 
 class DecisionOut(Schema):
-    id: int
+    id: int | None  # None: a round that stopped before reaching the investor (outcome "not_reached")
     business_date: str
     trigger: str
     loan: int
@@ -168,4 +168,12 @@ def delete_rule(request: HttpRequest, rule_id: int, version: int | None = Query(
 @router.get("/investing/auto-invest/decisions", response=list[DecisionOut], auth=api_auth,
             url_name="autoinvest_decisions")
 def decisions(request: HttpRequest, loan: int | None = Query(None, ge=1, le=2**63 - 1)) -> list[dict[str, Any]]:
-    return [decision_out(d) for d in selectors.decisions_of(_investor(request), loan_id=loan)]
+    investor = _investor(request)
+    rows = [decision_out(d) for d in selectors.decisions_of(investor, loan_id=loan)]
+    if loan is None:
+        return rows
+    return [{"id": None, "business_date": r["round"].business_date.isoformat(), "trigger": r["round"].trigger,
+             "loan": loan, "rule": None, "outcome": "not_reached", "reason": r["round"].cutoff_reason,
+             "reason_label": str(r["label"]), "explanation": r["text"], "amount": format_minor(0), "note": None,
+             "params": {"reached": r["round"].reached, "last_reached_share_ppm": r["round"].last_reached_share_ppm}}
+            for r in selectors.not_reached(investor, loan)] + rows

@@ -1,7 +1,8 @@
 """Auto-invest arithmetic (pure, no Django): which investor goes first and how big each note is.
 
 * **Fair order** (Lending Club's): the investor with the highest share of idle cash goes first,
-  share = available / (available + frozen + principal outstanding), compared exactly as fractions.
+  share = available / (available + frozen + principal outstanding), compared exactly (as integer keys,
+  :func:`idle_share_key`).
   Ties are broken by ``sha256("<loan id>:<investor id>")``: deterministic (a re-run gives the same
   order) yet different for every loan, so no investor is always first among equals.
 * **Last part**: auto-invest leaves the last ``last_part_bp`` of a loan (default 10 %) to manual
@@ -13,9 +14,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 BP = 10_000  # basis points in one
@@ -59,9 +62,40 @@ def tie_key(loan_id: int, investor_id: int) -> str:
     return hashlib.sha256(f"{loan_id}:{investor_id}".encode()).hexdigest()
 
 
+#: Shares are compared as ``floor(share * 2**SHARE_KEY_BITS)``: integers, cheap to sort, and exact for
+#: account values below ``2**(SHARE_KEY_BITS // 2)`` minor units (two different fractions a/t and b/u
+#: differ by at least 1/(t*u), so their scaled floors differ too).
+SHARE_KEY_BITS = 128
+
+
+def idle_share_key(available_minor: int, portfolio_minor: int) -> int:
+    """The idle share as an integer sort key (equal for equal shares, ordered as the shares are)."""
+    if portfolio_minor <= 0:
+        return 0
+    assert 0 <= available_minor <= portfolio_minor < 1 << (SHARE_KEY_BITS // 2), "share out of range"
+    return (available_minor << SHARE_KEY_BITS) // portfolio_minor
+
+
+def fair_order_ids(loan_id: int, shares: Iterable[tuple[int, int, int]]) -> Iterator[int]:
+    """Investor ids in fair order from ``(investor id, available, account value)``, lazily.
+
+    Ties are sorted by :func:`tie_key` only when the walk reaches them: a round that stops after a
+    few hundred investors never hashes the thousands it did not reach.
+    """
+    keyed = sorted((-idle_share_key(available, total), investor_id) for investor_id, available, total in shares)
+    for _key, group in groupby(keyed, key=itemgetter(0)):
+        ids = [investor_id for _k, investor_id in group]
+        if len(ids) > 1:
+            ids.sort(key=lambda investor_id: tie_key(loan_id, investor_id))
+        yield from ids
+
+
 def fair_order(loan_id: int, candidates: Sequence[Candidate]) -> list[Candidate]:
     """Highest idle-cash share first; ties by :func:`tie_key`."""
-    return sorted(candidates, key=lambda c: (-idle_share(c), tie_key(loan_id, c.investor_id)))
+    by_id = {c.investor_id: c for c in candidates}
+    assert len(by_id) == len(candidates), "one candidate per investor"
+    return [by_id[i] for i in fair_order_ids(
+        loan_id, ((c.investor_id, c.available_minor, c.portfolio_minor) for c in candidates))]
 
 
 def last_part_minor(amount_minor: int, last_part_bp: int) -> int:

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AutoInvestDecision", "AutoInvestRound", "AutoInvestRule", "DecisionOutcome", "DecisionReason",
-           "RoundTrigger"]
+__all__ = ["AutoInvestDecision", "AutoInvestRound", "AutoInvestRule", "CutoffReason", "DecisionOutcome",
+           "DecisionReason", "RoundTrigger"]
 
 #: Documented ranges (the forms, the API and the database constraints share them).
 MAX_RATE_BP = 3_600  # 36 % a year: no listed loan is priced above it
@@ -84,6 +84,11 @@ class RoundTrigger(models.TextChoices):
     COMMAND = "command", _("On demand")
 
 
+class CutoffReason(models.TextChoices):
+    LOAN_ROOM = "loan_room", _("The part open to auto-invest was taken before your turn")
+    NOT_LISTED = "not_listed", _("The loan closed before your turn")
+
+
 class AutoInvestRound(models.Model):
     """One run of the rules over one loan. Unique per (loan, business date, trigger): a re-run is a no-op."""
 
@@ -94,12 +99,22 @@ class AutoInvestRound(models.Model):
     placed = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     placed_minor = models.BigIntegerField(default=0)
+    # The cut-off: how many candidates the walk down the fair order reached, why it stopped before the
+    # rest, and the idle-cash share (parts per million) of the last one reached. The candidates it did
+    # not reach have no decision row; the activity page explains from these.
+    reached = models.PositiveIntegerField(default=0)
+    cutoff_reason = models.CharField(max_length=16, blank=True, default="", choices=CutoffReason.choices)
+    last_reached_share_ppm = models.PositiveIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["loan", "business_date", "trigger"],
-                                               name="autoinvest_one_round_per_trigger_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "business_date", "trigger"],
+                                    name="autoinvest_one_round_per_trigger_day"),
+            models.CheckConstraint(condition=Q(last_reached_share_ppm__lte=1_000_000),
+                                   name="autoinvest_round_share_ppm_range"),
+        ]
 
     def __str__(self) -> str:
         return f"auto-invest round {self.pk} on loan {self.loan_id}"

@@ -78,6 +78,26 @@ def test_balanced_raw_entry_can_be_posted(investor):
     assert not refused(f"UPDATE ledger_journalentry SET posted = {TRUE} WHERE id = %s", (entry_id,))
 
 
+def test_one_unbalanced_entry_refuses_the_whole_batch_posted_in_one_statement(investor):
+    # PostgreSQL checks the entries a statement posts together (one set-based check per statement):
+    # the balanced entries of the batch stay unposted along with the bad one.
+    acc = services.user_accounts(investor)
+    fee = services.platform_account("fee_income")
+    ids = []
+    for amount in (100, 200, 300):
+        entry_id = _raw_entry()
+        _raw_posting(entry_id, acc.available.pk, amount)
+        _raw_posting(entry_id, fee.pk, -amount if amount != 200 else -199)
+        ids.append(entry_id)
+    lone = _raw_entry()
+    _raw_posting(lone, acc.available.pk, 5)
+    marks = ", ".join(["%s"] * len(ids))
+    assert refused(f"UPDATE ledger_journalentry SET posted = {TRUE} WHERE id IN ({marks})", tuple(ids))
+    assert refused(f"UPDATE ledger_journalentry SET posted = {TRUE} WHERE id IN (%s, %s)", (ids[0], lone))
+    assert not JournalEntry.objects.filter(pk__in=[*ids, lone], posted=True).exists()
+    assert not refused(f"UPDATE ledger_journalentry SET posted = {TRUE} WHERE id IN (%s, %s)", (ids[0], ids[2]))
+
+
 def test_cannot_insert_an_entry_already_posted():
     assert refused(
         "INSERT INTO ledger_journalentry (kind, memo, reference, created_at, posted) "

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, IntegerField, Sum, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.utils import timezone
 
 from peerlend.accounts.models import User
@@ -34,11 +35,12 @@ from peerlend.bulk_sql import chunks, insert_rows
 from peerlend.clock import business_date
 from peerlend.domain import auto_invest as dom
 from peerlend.domain.lifecycle import LoanStatus
-from peerlend.investing.autoinvest.rules import LOAN_FIELDS, matches
+from peerlend.investing.autoinvest.rules import LOAN_FIELDS, matches, rate_bp
 from peerlend.investing.models_autoinvest import (
     AutoInvestDecision,
     AutoInvestRound,
     AutoInvestRule,
+    CutoffReason,
     DecisionOutcome,
     DecisionReason,
 )
@@ -50,9 +52,9 @@ from peerlend.lending.service_support import rule as setting
 logger = logging.getLogger("peerlend.investing.autoinvest")
 
 BATCH_SIZE = 200  # investors per placement transaction
-_RULE_FIELDS = ("id", "investor_id", "grades", "terms", "repayment_methods", "purposes", "channels", "min_rate_bp",
-                "amount_per_note_minor", "max_per_loan_minor", "max_borrower_share_bp", "cash_reserve_minor",
-                "monthly_cap_minor", "notes_per_loan")
+_LIMIT_FIELDS = ("id", "investor_id", "amount_per_note_minor", "max_per_loan_minor", "max_borrower_share_bp",
+                 "cash_reserve_minor", "monthly_cap_minor", "notes_per_loan")
+_RULE_FIELDS = (*_LIMIT_FIELDS, "grades", "terms", "repayment_methods", "purposes", "channels", "min_rate_bp")
 _KNOWN_REASONS = frozenset(DecisionReason.values)
 _SKIP_FIELDS = ("round_id", "rule_id", "investor_id", "loan_id", "outcome", "reason", "amount_minor", "params",
                 "created_at")
@@ -67,6 +69,28 @@ class _Skip:
 
 def _sum_by_investor(rows: Iterable[tuple[int, Any]]) -> dict[int, int]:
     return {int(pk): int(total or 0) for pk, total in rows}
+
+
+def _criteria_q(loan: Loan) -> Q:
+    """``rules.matches`` as a filter (PostgreSQL's jsonb containment): an empty list means any."""
+    grade = loan.grade or ""
+    q = Q(grades=[]) | Q(grades__contains=[grade]) | Q(grades__contains=[grade[:1]])
+    for name, value in (("terms", loan.term_months), ("repayment_methods", loan.repayment_method),
+                        ("purposes", loan.purpose), ("channels", loan.channel)):
+        q &= Q(**{name: []}) | Q(**{f"{name}__contains": [value]})
+    return q & Q(min_rate_bp__lte=rate_bp(loan.annual_rate))
+
+
+def matching_rules(loan: Loan) -> list[dict[str, Any]]:
+    """The enabled rules that want ``loan``, as rows of their limits (by rule id).
+
+    PostgreSQL filters the criteria in SQL, so thousands of rules' criteria lists are never decoded;
+    SQLite (no jsonb containment) reads them and applies ``rules.matches``.
+    """
+    enabled = AutoInvestRule.objects.filter(enabled=True).order_by("id")
+    if connection.vendor == "postgresql":
+        return list(enabled.filter(_criteria_q(loan)).values(*_LIMIT_FIELDS))
+    return [r for r in enabled.values(*_RULE_FIELDS) if matches(r, loan)]
 
 
 def _figures(loan: Loan, today: date) -> dict[str, dict[int, Any]]:
@@ -92,8 +116,9 @@ def _figures(loan: Loan, today: date) -> dict[str, dict[int, Any]]:
     out["borrower"] = _sum_by_investor(
         Note.objects.filter(investor_id__in=scope, status__in=live, loan__borrower_id=loan.borrower_id)
         .values("investor_id").annotate(t=Sum(exposure)).values_list("investor_id", "t"))
-    out["month"] = _sum_by_investor(
-        Note.objects.filter(investor_id__in=scope, auto_invested=True, placed_on__gte=today.replace(day=1))
+    capped = AutoInvestRule.objects.filter(enabled=True, monthly_cap_minor__isnull=False).values("investor_id")
+    out["month"] = _sum_by_investor(  # only the investors with a monthly cap need it
+        Note.objects.filter(investor_id__in=capped, auto_invested=True, placed_on__gte=today.replace(day=1))
         .exclude(status=NoteStatus.REFUNDED).values("investor_id").annotate(t=Sum("amount_minor"))
         .values_list("investor_id", "t"))
     for investor_id, total, count in (Note.objects.filter(loan_id=loan.pk).exclude(status=NoteStatus.REFUNDED)
@@ -104,37 +129,59 @@ def _figures(loan: Loan, today: date) -> dict[str, dict[int, Any]]:
     return out
 
 
-def _candidates(loan: Loan, rules: list[dict[str, Any]], today: date, room: int, unit: int,
-                skips: dict[int, _Skip]) -> list[dom.Candidate]:
-    """One candidate per investor: the first of their matching rules that leaves a note, else the first."""
-    by_investor: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in rules:
-        if r["investor_id"] == loan.borrower_id:
-            skips[r["investor_id"]] = _Skip(r["id"], DecisionReason.OWN_LOAN, {})
-        else:
-            by_investor[r["investor_id"]].append(r)
-    figures = _figures(loan, today)
-    out: list[dom.Candidate] = []
-    for investor_id, own_rules in by_investor.items():
+class _Pool:
+    """The round's candidates: each investor's matching rules and figures, in fair order on demand.
+
+    A :class:`~peerlend.domain.auto_invest.Candidate` is built only for an investor the walk reaches
+    (a round that fills the loan after a few hundred investors never builds the thousands behind them).
+    """
+
+    def __init__(self, loan: Loan, rules: list[dict[str, Any]], today: date, skips: dict[int, _Skip]) -> None:
+        self.loan = loan
+        self.rules: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in rules:
+            if r["investor_id"] == loan.borrower_id:
+                skips[r["investor_id"]] = _Skip(r["id"], DecisionReason.OWN_LOAN, {})
+            else:
+                self.rules[r["investor_id"]].append(r)
+        self.figures = _figures(loan, today) if self.rules else {}
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def _money(self, investor_id: int) -> tuple[int, int, int]:
+        f = self.figures
+        return (f["available"].get(investor_id, 0), f["frozen"].get(investor_id, 0),
+                f["outstanding"].get(investor_id, 0))
+
+    def ordered(self) -> Iterator[int]:
+        """Investor ids, highest idle-cash share first (ties by the documented key)."""
+        shares = ((pk, *self._share_parts(pk)) for pk in self.rules)
+        return dom.fair_order_ids(self.loan.pk, shares)
+
+    def _share_parts(self, investor_id: int) -> tuple[int, int]:
+        available, frozen, outstanding = self._money(investor_id)
+        return available, available + frozen + outstanding
+
+    def candidate(self, investor_id: int, room: int, unit: int) -> dom.Candidate:
+        """The investor's first matching rule that leaves a note (by rule id), else their first."""
+        available, frozen, outstanding = self._money(investor_id)
+        f = self.figures
         options = [dom.Candidate(
-            investor_id=investor_id, rule_id=r["id"],
-            available_minor=figures["available"].get(investor_id, 0),
-            frozen_minor=figures["frozen"].get(investor_id, 0),
-            principal_outstanding_minor=figures["outstanding"].get(investor_id, 0),
+            investor_id=investor_id, rule_id=r["id"], available_minor=available, frozen_minor=frozen,
+            principal_outstanding_minor=outstanding,
             amount_per_note_minor=r["amount_per_note_minor"], max_per_loan_minor=r["max_per_loan_minor"],
             max_borrower_share_bp=r["max_borrower_share_bp"], cash_reserve_minor=r["cash_reserve_minor"],
             monthly_cap_minor=r["monthly_cap_minor"], notes_per_loan=r["notes_per_loan"],
-            held_in_loan_minor=figures["in_loan"].get(investor_id, 0),
-            notes_in_loan=figures["notes_in_loan"].get(investor_id, 0),
-            held_with_borrower_minor=figures["borrower"].get(investor_id, 0),
-            auto_this_month_minor=figures["month"].get(investor_id, 0),
-        ) for r in own_rules]
+            held_in_loan_minor=f["in_loan"].get(investor_id, 0),
+            notes_in_loan=f["notes_in_loan"].get(investor_id, 0),
+            held_with_borrower_minor=f["borrower"].get(investor_id, 0),
+            auto_this_month_minor=f["month"].get(investor_id, 0),
+        ) for r in self.rules[investor_id]]
         if len(options) == 1:  # the usual case: nothing to choose
-            out.append(options[0])
-            continue
+            return options[0]
         usable = [c for c in options if dom.size_note(c, room_minor=max(room, unit), unit_minor=unit).amount_minor]
-        out.append(usable[0] if usable else options[0])
-    return out
+        return usable[0] if usable else options[0]
 
 
 @dataclass
@@ -146,7 +193,14 @@ class _State:
 
 
 class _Round:
-    """The work of one round (kept together so the steps stay short)."""
+    """The work of one round (kept together so the steps stay short).
+
+    The walk goes down the fair order batch by batch until less than a note is left for auto-invest
+    (or the loan closes). The investors it reached get a decision each (placed, or skipped with the
+    reason); those it never reached get none: the round keeps the cut-off instead (how many were
+    reached, the idle-cash share of the last one, why the walk stopped), which is what the activity
+    page shows them. A fresh listing would otherwise write thousands of identical "not reached" rows.
+    """
 
     def __init__(self, rnd: AutoInvestRound, loan: Loan, batch_size: int) -> None:
         self.rnd, self.loan, self.batch_size = rnd, loan, batch_size
@@ -156,28 +210,47 @@ class _Round:
         self.skips: dict[int, _Skip] = {}
         self.closed = False
         self.known_room: int | None = None  # the room after the last batch placed
+        self.reached = 0
+        self.last_reached: dom.Candidate | None = None
 
     def skip(self, c: dom.Candidate, reason: str, params: dict[str, Any]) -> None:
         if not self.state[c.investor_id].placed_notes:
             self.skips[c.investor_id] = _Skip(c.rule_id, reason, params)
 
-    def run(self, candidates: list[dom.Candidate]) -> None:
-        pending = dom.fair_order(self.loan.pk, candidates)
-        while pending and not self.closed:
-            again: list[dom.Candidate] = []
+    def run(self, pool: _Pool) -> None:
+        order = pool.ordered()
+        again: list[dom.Candidate] = []
+        while not self.closed:  # first pass: one note each, down the order while room lasts
+            room = self._room()
+            if self.closed or room < self.unit:
+                break
+            batch = [pool.candidate(pk, room, self.unit) for pk in islice(order, self.batch_size)]
+            if not batch:
+                break
+            again += self._batch(batch, room)
+        pending = again
+        while pending and not self.closed:  # further passes: rules that allow more notes per loan
+            again = []
             for batch in chunks(pending, self.batch_size):
-                again += self._batch(batch)
+                room = self._room()
+                if self.closed or room < self.unit:
+                    break
+                again += self._batch(batch, room)
             pending = again
-        self.skips.update({c.investor_id: _Skip(c.rule_id, DecisionReason.NOT_LISTED, {})
-                           for c in candidates if self.closed and not self.state[c.investor_id].placed_notes
-                           and c.investor_id not in self.skips})
 
     def _sized(self, batch: list[dom.Candidate], room: int, *, record: bool = False) -> list[tuple[dom.Candidate, int]]:
-        """Each candidate's next note in fair order while ``room`` lasts (refused investors left out)."""
+        """Each candidate's next note in fair order while ``room`` lasts (refused investors left out).
+
+        With ``record`` the candidates considered count as reached and their skips are recorded; the walk
+        stops at the first candidate for whom less than a note is left.
+        """
         out: list[tuple[dom.Candidate, int]] = []
-        if room < self.unit and not record:  # no note fits: only the skips' reasons need each candidate
-            return out
         for c in batch:
+            if room < self.unit:
+                break
+            if record and not self.state[c.investor_id].placed_notes:
+                self.reached += 1
+                self.last_reached = c
             st = self.state[c.investor_id]
             if st.refused:
                 continue
@@ -217,11 +290,8 @@ class _Round:
             return 0
         return max(0, row[0] - row[1] - self.leave)
 
-    def _batch(self, batch: list[dom.Candidate]) -> list[dom.Candidate]:
+    def _batch(self, batch: list[dom.Candidate], room: int) -> list[dom.Candidate]:
         """Size, check and place one batch; the candidates that may take another note."""
-        room = self._room()
-        if self.closed:
-            return []
         # The checks of the investors who would get a note (checked once per round each), all at once; then
         # the sizes again without those refused, so a refusal leaves its room to the next in line (who is
         # checked in turn).
@@ -256,24 +326,32 @@ class _Round:
         return again
 
     def record(self, candidates: int) -> None:
-        """The skips (not repeating an investor's previous decision on this loan) and the round's totals."""
-        # Every earlier decision on this loan, by the loan alone (binding thousands of investor ids costs more
+        """The skips (not repeating an investor's previous decision on this loan), the cut-off and totals."""
+        # Every earlier decision on this loan, by the loan alone (binding hundreds of investor ids costs more
         # than reading the few decisions a loan has: a repeated skip is never written again).
         previous: dict[int, tuple[int, str]] = {}
         for investor_id, pk, reason in AutoInvestDecision.objects.filter(loan_id=self.loan.pk).exclude(
                 round=self.rnd).values_list("investor_id", "id", "reason"):
             if investor_id not in previous or pk > previous[investor_id][0]:
                 previous[investor_id] = (pk, reason)
-        # A fresh listing's round skips nearly every investor: the rows go in as plain tuples (one COPY).
         now = timezone.now()
         insert_rows(AutoInvestDecision, _SKIP_FIELDS, [
             (self.rnd.pk, s.rule_id, investor_id, self.loan.pk, DecisionOutcome.SKIPPED.value, str(s.reason), 0,
              s.params, now)
             for investor_id, s in self.skips.items() if previous.get(investor_id, (0, ""))[1] != s.reason])
         placed = [s for s in self.state.values() if s.placed_notes]
+        own = sum(1 for s in self.skips.values() if s.reason == DecisionReason.OWN_LOAN)
+        unreached = candidates - own - self.reached
+        last = self.last_reached
         AutoInvestRound.objects.filter(pk=self.rnd.pk).update(
             candidates=candidates, placed=sum(s.placed_notes for s in placed), skipped=len(self.skips),
-            placed_minor=sum(s.placed_minor for s in placed), finished_at=timezone.now())
+            placed_minor=sum(s.placed_minor for s in placed), reached=self.reached,
+            cutoff_reason=("" if unreached <= 0 else
+                           CutoffReason.NOT_LISTED if self.closed else CutoffReason.LOAN_ROOM),
+            last_reached_share_ppm=(None if last is None or unreached <= 0 else
+                                    dom.idle_share_key(last.available_minor, last.portfolio_minor)
+                                    * 1_000_000 >> dom.SHARE_KEY_BITS),
+            finished_at=timezone.now())
         self.rnd.refresh_from_db()
 
 
@@ -292,11 +370,10 @@ def run_round(loan_id: int, trigger: str, *, batch_size: int = BATCH_SIZE) -> Au
     except IntegrityError:  # this round already ran (or runs elsewhere): idempotent
         return AutoInvestRound.objects.get(loan_id=loan_id, business_date=today, trigger=trigger)
     work = _Round(rnd, loan, batch_size)
-    rules = [r for r in AutoInvestRule.objects.filter(enabled=True).values(*_RULE_FIELDS) if matches(r, loan)]
-    room = max(0, loan.amount_minor - loan.funded_minor - work.leave)
-    candidates = _candidates(loan, rules, today, room, work.unit, work.skips)
-    work.run(candidates)
-    work.record(len(candidates) + sum(1 for s in work.skips.values() if s.reason == DecisionReason.OWN_LOAN))
+    pool = _Pool(loan, matching_rules(loan), today, work.skips)
+    candidates = len(pool) + len(work.skips)  # the skips so far are the borrower's own rules
+    work.run(pool)
+    work.record(candidates)
     return rnd
 
 
@@ -324,4 +401,4 @@ def on_listing(loan_id: int) -> None:
         logger.exception("auto-invest round for loan %s failed", loan_id)
 
 
-__all__ = ["BATCH_SIZE", "listed_loan_ids", "on_listing", "run_daily", "run_round"]
+__all__ = ["BATCH_SIZE", "listed_loan_ids", "matching_rules", "on_listing", "run_daily", "run_round"]

@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 
 from peerlend.accounts.models import User
 from peerlend.domain.money import format_grouped
-from peerlend.investing.models_autoinvest import AutoInvestDecision, AutoInvestRule, DecisionReason
+from peerlend.investing.autoinvest.rules import LOAN_FIELDS, matches
+from peerlend.investing.models_autoinvest import (
+    AutoInvestDecision,
+    AutoInvestRound,
+    AutoInvestRule,
+    CutoffReason,
+    DecisionReason,
+)
+from peerlend.lending.models import Loan
 
 MAX_DECISIONS = 500  # one page of the activity list
 
@@ -66,3 +74,34 @@ def explain(decision: AutoInvestDecision) -> str:
 def decision_rows(decisions: list[AutoInvestDecision]) -> list[dict[str, Any]]:
     """Decisions with their label and explanation, for the page and the API."""
     return [{"decision": d, "label": d.get_reason_display(), "text": explain(d)} for d in decisions]
+
+
+def not_reached(investor: User, loan_id: int) -> list[dict[str, Any]]:
+    """The rounds on ``loan_id`` that stopped before reaching this investor, explained.
+
+    A round records no row for the candidates its walk down the fair order never reached, only the
+    cut-off (``AutoInvestRound.reached``, ``cutoff_reason``, ``last_reached_share_ppm``). A round counts
+    here when it has a cut-off, holds no decision of this investor, and one of their enabled rules
+    wants the loan (their rules as they are now: a rule changed since may have read differently).
+    """
+    loan = Loan.objects.filter(pk=loan_id).only(*LOAN_FIELDS).first()
+    if loan is None:
+        return []
+    wanted = [r for r in AutoInvestRule.objects.filter(investor=investor, enabled=True).values() if matches(r, loan)]
+    if not wanted:
+        return []
+    first_rule = min(r["created_at"] for r in wanted)
+    rounds = (AutoInvestRound.objects.filter(loan_id=loan_id, started_at__gte=first_rule)
+              .exclude(cutoff_reason="").exclude(decisions__investor=investor).order_by("-id"))
+    return [{"round": rnd, "label": rnd.get_cutoff_reason_display(), "text": explain_cutoff(rnd)} for rnd in rounds]
+
+
+def explain_cutoff(rnd: AutoInvestRound) -> str:
+    if rnd.cutoff_reason == CutoffReason.NOT_LISTED:
+        return _("The loan closed after %(reached)s investor(s) ahead of you in the fair order had been served.") % {
+            "reached": rnd.reached}
+    share = "" if rnd.last_reached_share_ppm is None else f"{rnd.last_reached_share_ppm / 10_000:.2f}"
+    return _("Investors are served from the highest share of idle cash down. This round served %(reached)s "
+             "investor(s), down to an idle-cash share of %(share)s%%, before the part open to auto-invest was "
+             "taken; your share was lower (or equal, and after them in the tie order). The last part of each loan "
+             "is left to manual investors.") % {"reached": rnd.reached, "share": share}

@@ -196,4 +196,5 @@ def activity(request: HttpRequest) -> HttpResponse:
     decisions = selectors.decisions_of(investor, loan_id=loan_id)
     return render(request, "web/autoinvest/activity.html", {
         "rows": selectors.decision_rows(decisions), "loan_id": loan_id, "bad_loan": bad_loan, "raw_loan": raw,
+        "not_reached": selectors.not_reached(investor, loan_id) if loan_id else [],
         "limit": selectors.MAX_DECISIONS})

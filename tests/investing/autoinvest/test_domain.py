@@ -3,12 +3,15 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peerlend.domain.auto_invest import (
     Candidate,
     auto_room,
     fair_order,
     idle_share,
+    idle_share_key,
     last_part_minor,
     size_note,
     tie_key,
@@ -91,3 +94,20 @@ def test_what_this_round_placed_counts_against_the_limits():
 def test_unit_must_be_positive():
     with pytest.raises(ValueError):
         size_note(cand(1), room_minor=1, unit_minor=0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**13), st.integers(0, 10**13)), min_size=1, max_size=30),
+       st.integers(1, 10**6))
+def test_integer_share_keys_order_as_the_exact_fractions(accounts, loan_id):
+    cands = [cand(i + 1, available=avail, frozen_minor=other) for i, (avail, other) in enumerate(accounts)]
+    exact = sorted(cands, key=lambda c: (-idle_share(c), tie_key(loan_id, c.investor_id)))
+    assert [c.investor_id for c in fair_order(loan_id, cands)] == [c.investor_id for c in exact]
+
+
+def test_equal_shares_get_equal_keys_and_close_ones_do_not():
+    assert idle_share_key(1, 3) == idle_share_key(2, 6) == idle_share_key(10**12, 3 * 10**12)
+    big = 10**13
+    assert idle_share_key(big - 1, big) < idle_share_key(big - 1, big - 1)
+    assert idle_share_key(big - 2, big - 1) < idle_share_key(big - 1, big)
+    assert idle_share_key(0, 0) == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peerlend.investing.autoinvest.selectors import explain
+from peerlend.investing.autoinvest.selectors import explain, not_reached
 from peerlend.investing.models_autoinvest import AutoInvestDecision
 from peerlend.ledger import services as ledger
 from peerlend.lending import services as lending
@@ -38,7 +38,13 @@ def test_fair_order_highest_idle_share_first_when_room_runs_out(investor_factory
     small = loan_of_new_borrower(amount_minor=1_000_00)
     assert _held(idle, small) == 450_00 and _held(rich_but_busy, small) == 450_00
     assert _held(busy, small) == 0
-    assert _last(busy, small).reason == "loan_room"
+    # Not reached: no decision row, the round's cut-off instead (two served, down to idle's share).
+    assert not AutoInvestDecision.objects.filter(investor=busy, loan=small).exists()
+    rnd = small.auto_invest_rounds.get()
+    assert (rnd.reached, rnd.cutoff_reason, rnd.candidates) == (2, "loan_room", 3)
+    [row] = not_reached(busy, small.pk)
+    assert row["round"] == rnd and "idle-cash share of" in row["text"]
+    assert not_reached(idle, small.pk) == []
 
 
 def test_last_part_is_left_to_manual_investors(investor_factory, make_rule, loan_of_new_borrower):
@@ -50,9 +56,9 @@ def test_last_part_is_left_to_manual_investors(investor_factory, make_rule, loan
     assert loan.funded_minor == 900_00 and loan.status == "listed"
     first, second = sorted((a, b), key=lambda inv: -_held(inv, loan))
     assert _held(first, loan) == 900_00
-    skipped = _last(second, loan)
-    assert skipped.outcome == "skipped" and skipped.reason == "loan_room"
-    assert "manual investors" in explain(skipped)
+    assert not AutoInvestDecision.objects.filter(investor=second, loan=loan).exists()
+    [row] = not_reached(second, loan.pk)
+    assert row["round"].cutoff_reason == "loan_room" and "manual investors" in row["text"]
     manual = investor_factory()
     lending.invest(investor=manual, loan_id=loan.pk, amount_minor=100_00)  # a manual investor completes it
     loan.refresh_from_db()
