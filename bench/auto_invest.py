@@ -12,7 +12,8 @@ with a risk assessment, funded by balanced deposit entries.
 
 Usage: .venv/bin/python bench/auto_invest.py [--investors 5000] [--listings 1000] [--loan 10000.00]
        [--pg postgres://postgres@127.0.0.1:5432]   (quick run: --investors 300 --listings 30)
-       [--queries]  (the last round's statements by shape, with their time)  [--profile]  (where the rounds spend their time)
+       [--queries]  (the last round's statements by shape, with their time)
+       [--profile]  (where the rounds spend their time)
 It creates (and drops) a throwaway database ``bench_auto_invest`` (or ``$BENCH_DB``).
 """
 

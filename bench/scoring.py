@@ -1,5 +1,7 @@
 """Scoring throughput: one application at a time through scoring.services.score(), and in
-batch through `peerlend score-file` on the Lending Club file repeated to 100,000 rows.
+batch through `peerlend score-file` on the Lending Club file repeated to 100,000 rows, and
+`peerlend score-file --model` with the shipped tabular (Taiwan credit card) artifact on as many
+rows drawn within its inputs' training ranges.
 
     .venv/bin/python bench/scoring.py [--rows 100000]
 """
@@ -70,6 +72,39 @@ def main() -> None:
     print(f"batch via score-file: {n:,} rows in {batch:.3f} s = {n / batch:,.0f} rows/s (read, score, write)")
     print(f"batch goal >= {BATCH_GOAL_ROWS_PER_S:,} rows/s: {n / batch:,.0f} rows/s = "
           f"{n / batch / BATCH_GOAL_ROWS_PER_S:.2f}x the goal; batch/one-by-one {one / len(facts) / (batch / n):.1f}x")
+    tabular_bench(args.rows)
+
+
+def tabular_bench(n: int) -> None:
+    import random
+    from importlib import resources
+
+    from peerlend.scoring.tabular import load_tabular_model
+
+    art = resources.files("peerlend.scoring.artifacts").joinpath("taiwan_credit_card.json")
+    if not art.is_file():
+        print("score-file --model: no tabular artifact shipped")
+        return
+    model = load_tabular_model(Path(str(art)))
+    rng = random.Random(1)
+    distinct = [[f"{rng.uniform(i.lo, i.hi):.0f}" for i in model.inputs] for _ in range(5000)]
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
+        with src.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(model.columns)
+            w.writerows(distinct[i % len(distinct)] for i in range(n))
+        t0 = time.perf_counter()
+        call_command("score_file", str(src), str(dst), "--model", str(art),
+                     stdout=open(os.devnull, "w"))  # noqa: SIM115
+        took = time.perf_counter() - t0
+    row = {c: float(v) for c, v in zip(model.columns, distinct[0], strict=True)}
+    t0 = time.perf_counter()
+    for _ in range(1000):
+        model.score_values(row)
+    single = (time.perf_counter() - t0) / 1000
+    print(f"score-file --model {art.name}: {n:,} rows in {took:.3f} s = {n / took:,.0f} rows/s "
+          f"(goal >= {BATCH_GOAL_ROWS_PER_S:,}); one row in pure Python {single * 1e6:.1f} µs")
 
 
 if __name__ == "__main__":

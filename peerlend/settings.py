@@ -332,3 +332,40 @@ PEERLEND = {
     # overrides are documented in peerlend/domain/limits.py and docs/limits.md.
     "LIMITS": _money_limits(),
 }
+
+# Filing information shown on /disclosure/about. Empty by default: the page marks each item "not yet set"
+# until the real registration, custody and ICP details are set in the environment.
+PEERLEND_FILING = {
+    "COMPANY_NAME": os.environ.get("PEERLEND_FILING_COMPANY_NAME", ""),
+    "REGISTRATION_NUMBER": os.environ.get("PEERLEND_FILING_REGISTRATION_NUMBER", ""),
+    "REGISTERED_CAPITAL": os.environ.get("PEERLEND_FILING_REGISTERED_CAPITAL", ""),
+    "FILING_AUTHORITY": os.environ.get("PEERLEND_FILING_AUTHORITY", ""),
+    "CUSTODY_BANK": os.environ.get("PEERLEND_FILING_CUSTODY_BANK", ""),
+    "ICP_NUMBER": os.environ.get("PEERLEND_FILING_ICP_NUMBER", ""),
+}
+# The HMAC-SHA256 key signing the monthly data filing and keying member pseudonyms in it
+# (peerlend/disclosure/filing, docs/data-filing.md). Empty: a development key, never for production.
+PEERLEND_FILING_KEY = os.environ.get("PEERLEND_FILING_KEY", "")
+
+# Members, tiers and points (issue 15; peerlend/marketing/members/config.py documents each rule and its
+# default). Tiers lowest first: reached by points earned OR activities over the last 12 months; the
+# fee discount (basis points, at most 5000) is the only privilege: no tier ever gets priority in funding.
+PEERLEND_MEMBERS = {
+    "TIERS": [
+        {"code": "bronze", "label": _("Bronze"), "min_points": 0, "min_activity": 0, "fee_discount_bp": 0},
+        {"code": "silver", "label": _("Silver"), "min_points": 1_000, "min_activity": 6, "fee_discount_bp": 500},
+        {"code": "gold", "label": _("Gold"), "min_points": 5_000, "min_activity": 12, "fee_discount_bp": 1000},
+        {"code": "platinum", "label": _("Platinum"), "min_points": 20_000, "min_activity": 24,
+         "fee_discount_bp": 2000},
+    ],
+    "REGISTRATION_POINTS": _env_int("PEERLEND_POINTS_REGISTRATION", 100),
+    "IDENTITY_POINTS": _env_int("PEERLEND_POINTS_IDENTITY", 200),
+    "OFFLINE_VISIT_POINTS": _env_int("PEERLEND_POINTS_OFFLINE_VISIT", 50),
+    "BIRTHDAY_POINTS": _env_int("PEERLEND_POINTS_BIRTHDAY", 500),
+    "INVEST_MINOR_PER_POINT": _env_int("PEERLEND_POINTS_INVEST_MINOR_PER_POINT", 100_00),
+    "REPAY_MINOR_PER_POINT": _env_int("PEERLEND_POINTS_REPAY_MINOR_PER_POINT", 100_00),
+    "MEMBER_DAY": _env_int("PEERLEND_MEMBER_DAY", 18),  # day of the month, 1-28
+    "MEMBER_DAY_MULTIPLIER": _env_int("PEERLEND_MEMBER_DAY_MULTIPLIER", 2),
+    "EXPIRY_MONTHS": _env_int("PEERLEND_POINTS_EXPIRY_MONTHS", 24),
+    "LOOKBACK_DAYS": _env_int("PEERLEND_POINTS_LOOKBACK_DAYS", 60),
+}

@@ -75,6 +75,9 @@ class ServicePoint(models.Model):
     name = models.CharField(_("name"), max_length=120)
     city = models.CharField(_("city"), max_length=80)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # Shown on the public store locator (issue 15 part 6): the point's own desk phone, never staff's.
+    opening_hours = models.CharField(_("opening hours"), max_length=120, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -90,6 +93,13 @@ class AgentMembership(models.Model):
 
     agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agent_memberships")
     service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="memberships")
+
+    class PointRole(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        MANAGER = "manager", _("Manager")
+
+    # A manager also closes the point's cash day (accounts.network); both roles serve members.
+    role = models.CharField(_("role at the point"), max_length=16, choices=PointRole.choices, default=PointRole.AGENT)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -328,3 +338,14 @@ class SendThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} since {self.window_started_at:%Y-%m-%d %H:%M}"
+
+
+# The service-point network's records (issue 15 part 6) live in their own module, registered here.
+from peerlend.accounts.network.models import (  # noqa: E402,F401
+    CounterReceipt,
+    FieldCheck,
+    FieldPhoto,
+    FieldVerification,
+    PointDayClose,
+    PointVisit,
+)

@@ -90,6 +90,8 @@ class LoanOut(Schema):
 
 class InvestIn(Schema):
     amount: Any
+    coupon_code: str | None = Field(None, max_length=32,
+                                    description="an investment coupon of yours (cash voucher or rate boost)")
 
 
 class NoteOut(Schema):
@@ -193,7 +195,8 @@ def invest(request: HttpRequest, loan_id: int, payload: InvestIn) -> Status:
     # Required here ("" is refused as missing); the service keeps one scope per action, shared with the page.
     key = key_from_request(request) or ""
     note = services.invest(investor=request.user, loan_id=loan_id,  # type: ignore[arg-type]
-                           amount_minor=money_field_minor(payload.amount), idempotency_key=key)
+                           amount_minor=money_field_minor(payload.amount), idempotency_key=key,
+                           coupon_code=payload.coupon_code)
     return Status(201, note_out(note))
 
 

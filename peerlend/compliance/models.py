@@ -73,3 +73,9 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.content()).encode("utf-8")).hexdigest()
+
+
+# The regulator's access log lives in its own module (issue 16); imported so Django registers it.
+from peerlend.compliance.models_regulator import RegulatorAccess  # noqa: E402
+
+__all__ = ["GENESIS_HASH", "AuditEvent", "RegulatorAccess", "canonical_json", "jsonable"]

@@ -50,11 +50,19 @@ PLATFORM_CODES = (
     "risk_reserve",
     "marketing_expense",
     "suspense",
+    # Agents' commissions (issue 15 part 7): the expense, kept apart from marketing_expense so that
+    # marketing expense stays the cost of coupons and campaigns; and what is owed until paid out.
+    "commission_expense",
+    "commission_payable",
+    # Cash and card repayments taken at service points, until deposited or settled (issue 15 part 6).
+    "service_point_clearing",
 )
 # Debit-normal: stored negative while holding money; shown with the sign flipped.
-DEBIT_NORMAL_CODES = frozenset({"platform:custody_bank", "platform:gateway_clearing", "platform:marketing_expense"})
+DEBIT_NORMAL_CODES = frozenset({"platform:custody_bank", "platform:gateway_clearing", "platform:marketing_expense",
+                                "platform:commission_expense", "platform:service_point_clearing"})
 # Accounts that may never go below zero, besides every user available/frozen account.
-NON_NEGATIVE_PLATFORM_CODES = frozenset({"platform:risk_reserve"})
+NON_NEGATIVE_PLATFORM_CODES = frozenset({"platform:risk_reserve",
+                                         "platform:commission_payable"})  # never pay out more than owed
 
 
 class LedgerAccount(models.Model):

@@ -17,7 +17,7 @@ from peerlend.domain.lifecycle import LoanStatus
 from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError
 from peerlend.ledger import services as ledger
-from peerlend.lending.disbursement_hooks import disbursement_hooks
+from peerlend.lending.disbursement_hooks import disbursement_hooks, run_after_disbursement
 from peerlend.lending.models import Contract, Loan, Note, NoteStatus
 from peerlend.lending.service_support import loan_context, users_with_amounts
 from peerlend.lending.transitions import transition_loan
@@ -72,6 +72,7 @@ def disburse(loan: Loan) -> None:
     installments = list(hooks.write_schedule(loan, today))
     parties = masked_parties([loan.borrower] + [investor for investor, _amount in by_investor])
     _make_contract(loan, notes, fee, installments, parties)
+    run_after_disbursement(loan, notes)  # e.g. coupons the platform pays now (marketing registers them)
     notify(loan.borrower_id, "loan_disbursed", f"loan:{loan.pk}", loan_context(
         loan, received_minor=loan.amount_minor - fee, fee_minor=fee, first_due=str(installments[0].due_date)))
     notify_many(Notice(n.investor_id, "investment_disbursed", f"note:{n.pk}",

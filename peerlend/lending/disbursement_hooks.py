@@ -38,3 +38,19 @@ def disbursement_hooks() -> DisbursementHooks:
     if _hooks is None:
         raise RuntimeError("no disbursement hooks registered: the servicing app must be installed")
     return _hooks
+
+
+# -- after the disbursement (issue 15: coupons paid by the platform) --------------------------------
+#: ``(loan, notes) -> None``; runs inside the disbursement's transaction, after its entry posted.
+AfterDisbursement = Callable[[Any, Sequence[Any]], None]
+_AFTER: dict[str, AfterDisbursement] = {}
+
+
+def register_after_disbursement(name: str, fn: AfterDisbursement) -> None:
+    """Add (or replace, by name) a function run in every disbursement's transaction, after it posted."""
+    _AFTER[name] = fn
+
+
+def run_after_disbursement(loan: Any, notes: Sequence[Any]) -> None:
+    for fn in _AFTER.values():
+        fn(loan, notes)

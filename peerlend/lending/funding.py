@@ -14,7 +14,7 @@ from peerlend.errors import ApplicationError, Conflict, NotFound, PermissionDeni
 from peerlend.ledger import services as ledger
 from peerlend.lending import limits as investment_limits
 from peerlend.lending.disbursement import disburse_if_funded
-from peerlend.lending.invest_checks import run_invest_checks
+from peerlend.lending.invest_checks import redeem_note_coupon, run_invest_checks
 from peerlend.lending.listing_closure import expire_if_due
 from peerlend.lending.models import Loan, Note
 from peerlend.lending.service_support import loan_amount, once_per_key, rule
@@ -23,26 +23,32 @@ from peerlend.notify import notify
 
 
 def invest(*, investor: User, loan_id: int, amount_minor: int, auto: bool = False,
-           idempotency_key: str | None = None) -> Note:
+           idempotency_key: str | None = None, coupon_code: str | None = None) -> Note:
     """Buy a note: the amount is frozen at once; the note that fills the loan triggers disbursement.
 
     With an ``idempotency_key`` a second call (a double submit, a retry, the same key from the page
-    and the API) returns the first call's note, or its refusal, and moves nothing.
+    and the API) returns the first call's note, or its refusal, and moves nothing. A ``coupon_code``
+    is applied to the note in its transaction (marketing's redeemer); a refused coupon places no note.
     """
+    coupon_code = (coupon_code or "").strip() or None
     if idempotency_key is None:
-        return _place_note(investor, loan_id, amount_minor, auto, close_expired=True)
+        return _place_note(investor, loan_id, amount_minor, auto, close_expired=True, coupon_code=coupon_code)
     # The keyed action runs in one transaction that a refusal rolls back, so it leaves an expired
     # listing to the daily job and only refuses; a replay gives the same refusal.
     return once_per_key(
         user=investor, key=idempotency_key, scope=f"invest:{loan_id}",
-        payload={"loan_id": loan_id, "amount_minor": amount_minor, "auto": auto},
-        run=lambda: _place_note(investor, loan_id, amount_minor, auto, close_expired=False),
+        # The coupon joins the payload only when given, so keys stored before coupons replay unchanged.
+        payload={"loan_id": loan_id, "amount_minor": amount_minor, "auto": auto,
+                 **({"coupon_code": coupon_code} if coupon_code else {})},
+        run=lambda: _place_note(investor, loan_id, amount_minor, auto, close_expired=False,
+                                coupon_code=coupon_code),
         save=lambda note: {"note_id": note.pk},
         load=lambda stored: Note.objects.get(pk=stored["note_id"]),
     )
 
 
-def _place_note(investor: User, loan_id: int, amount_minor: int, auto: bool, *, close_expired: bool) -> Note:
+def _place_note(investor: User, loan_id: int, amount_minor: int, auto: bool, *, close_expired: bool,
+                coupon_code: str | None = None) -> Note:
     """The note itself (see :func:`invest`). A listing whose window has passed takes no note; with
     ``close_expired`` it is expired (and its investors refunded) on the spot.
 
@@ -79,6 +85,8 @@ def _place_note(investor: User, loan_id: int, amount_minor: int, auto: bool, *, 
     with transaction.atomic():
         note = Note.objects.create(loan_id=loan_id, investor=investor, amount_minor=amount_minor, auto_invested=auto)
         ledger.freeze(investor, amount_minor, kind="invest_freeze", reference=f"note:{note.pk}")
+        if coupon_code:
+            redeem_note_coupon(investor, loan, note, coupon_code)
         status = add_to_listing(loan_id, amount_minor)
         if status is None:
             _refuse_investment(loan_id)

@@ -77,3 +77,27 @@ def run_invest_checks_many(investors: Sequence[Any], loan: Any) -> dict[int, App
             answer = _one_by_one(check, left, loan)
         refused.update(answer)
     return refused
+
+
+# -- a coupon at checkout (issue 15 part 3) ---------------------------------------------------------
+# Marketing sits above lending: it registers the function that checks a coupon code and ties it to
+# the note being placed. It runs inside the note's transaction, so a refused coupon leaves no note.
+
+#: ``(investor, loan, note, code) -> None``; raises an ``ApplicationError`` to refuse the coupon.
+NoteCouponRedeemer = Callable[[Any, Any, Any, str], None]
+_coupon_redeemer: NoteCouponRedeemer | None = None
+
+
+def register_note_coupon_redeemer(fn: NoteCouponRedeemer) -> None:
+    """Install (or replace) the function that applies a coupon code to a new note."""
+    global _coupon_redeemer
+    _coupon_redeemer = fn
+
+
+def redeem_note_coupon(investor: Any, loan: Any, note: Any, code: str) -> None:
+    """Apply ``code`` to ``note`` (see :func:`register_note_coupon_redeemer`); refuses when coupons are off."""
+    if _coupon_redeemer is None:
+        from django.utils.translation import gettext
+
+        raise ApplicationError(gettext("coupons are not available"), code="coupons_unavailable")
+    _coupon_redeemer(investor, loan, note, code)

@@ -74,6 +74,11 @@ EVENTS: dict[str, tuple[Any, Any]] = {
     "withdrawal_failed": (
         _("Withdrawal of %(amount)s CNY failed"),
         _("The bank did not pay it out; %(amount)s CNY is back in your available balance.")),
+    # Issue 16: the title is shown as the operator typed it (one language); the wording around it is translated.
+    "risk_event_published": (
+        _("Risk event notice: %(title)s"),
+        _("On %(date)s the platform published a notice of a major risk event: “%(title)s”. Read it in "
+          "full on the public disclosure page of risk events (notice %(event)s).")),
 }
 
 

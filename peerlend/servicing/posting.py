@@ -18,6 +18,7 @@ from peerlend.ledger.models import LedgerAccount
 from peerlend.lending.models import Loan, Note
 from peerlend.servicing import notices
 from peerlend.servicing.distribution import NOTE_FIELDS, NotePlan, plan_distribution
+from peerlend.servicing.distribution_hooks import run_distribution_hooks
 from peerlend.servicing.installments import INSTALLMENT_FIELDS, apply_to_installments
 from peerlend.servicing.models import Installment, ServicingPayment
 
@@ -157,4 +158,5 @@ def save_changes(installments: Iterable[Installment], notes: Iterable[Note],
     bulk_set(Installment, list(installments), INSTALLMENT_FIELDS)
     bulk_set(Note, list(notes), NOTE_FIELDS)
     saved = ServicingPayment.objects.bulk_create([p for p in payments if p is not None])
+    run_distribution_hooks(saved)  # e.g. a rate-boost coupon's extra interest (marketing registers it)
     notices.repayments_received(saved)

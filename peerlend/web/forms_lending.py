@@ -146,6 +146,8 @@ class OfflineApplicationForm(ApplicationForm):
 
 class InvestForm(_BootstrapForm):
     amount = AmountField(label=_("Amount (CNY)"))
+    # An investment coupon (cash voucher or rate boost) applied at checkout (issue 15).
+    coupon_code = forms.CharField(label=_("Coupon code (optional)"), required=False, max_length=32)
     # One key per rendered form: a double click or a resubmitted page replays, never doubles.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from peerlend.accounts.models import IdentityKind, IdentityReview
 from peerlend.ledger.models import PaymentStatus
 from peerlend.lending.models import STATUS_LABELS, NoteStatus
+from peerlend.marketing.models_coupons import CouponChannel, CouponKind, CouponSource, CouponStatus
 from peerlend.servicing.models import InstallmentStatus, PaymentKind
 
 Table = Mapping[str, Promise | str]
@@ -48,6 +49,16 @@ ENTRY_KINDS: Table = {
     "listing_cancelled": _("Refund: listing cancelled"),
     "disburse": _("Loan disbursed"),
     "reconciliation": _("Reconciliation adjustment"),
+    # Coupons the platform pays (issue 15 part 3), debiting marketing expense.
+    "coupon_cash_voucher": _("Coupon: cash voucher paid by the platform"),
+    "coupon_rate_boost": _("Coupon: extra interest paid by the platform"),
+    "coupon_fee_discount": _("Coupon: origination-fee discount paid back"),
+    "service_point_cash_in": _("Repayment received at a service point"),
+    "service_point_deposit": _("Service point cash deposited to custody"),
+    "service_point_card_settlement": _("Service point card takings sent to settlement"),
+    # Agents' commissions (issue 15 part 7).
+    "commission_accrual": _("Agent commission booked (owed)"),
+    "commission_payout": _("Agent commission paid out"),
     **{k.value: k.label for k in PaymentKind},
 }
 
@@ -58,14 +69,34 @@ AUDIT_ACTIONS: Table = {
     "accounts.consent_code_requested": _("Consent code sent to a member"),
     "accounts.member_registered_offline": _("Member registered at a service point"),
     "accounts.role_granted": _("Role granted"),
+    # Coupons (issue 15 part 3).
+    "marketing.coupon_template_created": _("Coupon template defined"),
+    "marketing.coupon_template_switched": _("Coupon template switched on or off"),
+    "marketing.coupon_issued": _("Coupon given to a member"),
+    "marketing.coupon_redeemed_offline": _("Coupon used at a service point"),
     "accounts.role_revoked": _("Role revoked"),
     "accounts.service_point_created": _("Service point created"),
+    "accounts.service_point_updated": _("Service point edited"),
+    "accounts.point_staff_assigned": _("Staff assigned to a service point"),
+    "accounts.point_staff_removed": _("Staff removed from a service point"),
+    "accounts.point_visit_recorded": _("Visit to a member recorded"),
+    "accounts.field_verification_recorded": _("Field verification recorded"),
+    "servicing.counter_repayment": _("Repayment received at a service point"),
+    "servicing.point_day_closed": _("Service point cash day closed"),
     "accounts.two_factor_backup_codes_replaced": _("Two-factor backup codes replaced"),
     "accounts.two_factor_enrolled": _("Two-factor authentication enrolled"),
     "kyc.review_opened": _("Identity review opened"),
     "kyc.review_closed": _("Identity review closed"),
     "kyc.verified_in_person": _("Identity verified in person"),
     "ledger.reconciliation.resolve": _("Reconciliation item resolved"),
+    "disclosure.risk_event_drafted": _("Risk-event notice drafted"),
+    "disclosure.risk_event_edited": _("Risk-event notice draft edited"),
+    "disclosure.risk_event_published": _("Risk-event notice published"),
+    "disclosure.loan_fact_recorded": _("Loan fact recorded for investors"),
+    "disclosure.monthly_published": _("Monthly operating data published"),
+    "disclosure.monthly_corrected": _("Monthly operating data corrected (new version)"),
+    "disclosure.related_party_flagged": _("Member flagged as a related party"),
+    "disclosure.related_party_ended": _("Related-party flag ended"),
     "investing.plan_defined": _("Wealth plan defined"),
     "investing.plan_opened": _("Wealth plan opened for subscription"),
     "investing.plan_locked": _("Wealth plan locked in"),
@@ -80,6 +111,25 @@ AUDIT_ACTIONS: Table = {
     "loan.charge_off": _("Loan charged off"),
     "servicing.collect": _("Payment collected from the borrower's balance"),
     "servicing.promise_to_pay": _("Promise to pay recorded"),
+    # Staff performance (issue 15 part 7).
+    "marketing.staff_target_set": _("Staff targets set"),
+    "marketing.commission_payout_requested": _("Agent commission payout requested"),
+    "marketing.member_tagged": _("Member tagged by an agent"),
+    "marketing.member_contact_logged": _("Agent's contact with a member logged"),
+    "marketing.coupon_sent_by_agent": _("Coupon given to a member by an agent"),
+    # Members and points (issue 15 parts 1-2).
+    "marketing.points_offline_visit": _("Points for a visit at a service point"),
+    # The regulator's reads (compliance.regulator.access.ACTIONS), as the access log shows them.
+    "regulator.console": _("Regulator: opened the console"),
+    "regulator.loan_search": _("Regulator: searched loans"),
+    "regulator.member_search": _("Regulator: searched members"),
+    "regulator.member_view": _("Regulator: viewed a member (masked)"),
+    "regulator.member_unmasked": _("Regulator: viewed a member's personal data (justified)"),
+    "regulator.audit_log": _("Regulator: read the audit log"),
+    "regulator.access_log": _("Regulator: read the access log"),
+    "regulator.export": _("Regulator: exports"),
+    "regulator.reconciliation": _("Regulator: read the custody reconciliation"),
+    "regulator.reconciliation_export": _("Regulator: exported the custody reconciliation"),
 }
 
 # LedgerAccount.code of the platform's own accounts (the custody account and its sub-accounts).
@@ -90,6 +140,9 @@ PLATFORM_ACCOUNTS: Table = {
     "platform:risk_reserve": _("Risk reserve"),
     "platform:marketing_expense": _("Marketing expense"),
     "platform:suspense": _("Suspense (unmatched items)"),
+    "platform:commission_expense": _("Agent commission expense"),
+    "platform:commission_payable": _("Agent commissions payable"),
+    "platform:service_point_clearing": _("Service-point cash and card clearing"),
 }
 
 # FraudHit.rule: the anti-fraud rule that fired (risk officers read the rule's own explanation beside it).
@@ -108,12 +161,24 @@ FRAUD_RULES: Table = {
 AUDIT_TARGETS: Table = {
     "accounts.user": _("Member"),
     "accounts.servicepoint": _("Service point"),
+    "accounts.pointvisit": _("Visit"),
+    "accounts.fieldverification": _("Field verification"),
+    "accounts.pointdayclose": _("Service point cash day"),
     "accounts.identityreview": _("Identity review"),
     "lending.loan": _("Loan"),
     "ledger.reconciliationitem": _("Reconciliation item"),
     "ledger.withdrawal": _("Withdrawal"),
     "investing.wealthplan": _("Wealth plan"),
+    "marketing.coupontemplate": _("Coupon template"),
+    "marketing.coupon": _("Coupon"),
+    "disclosure.riskevent": _("Risk-event notice"),
+    "disclosure.loanfact": _("Loan fact"),
+    "disclosure.monthlysnapshot": _("Monthly operating data"),
+    "disclosure.relatedparty": _("Related party"),
     "servicing.promisetopay": _("Promise to pay"),
+    "marketing.stafftarget": _("Staff target"),
+    "marketing.commission": _("Agent commission"),
+    "marketing.pointsentry": _("Points entry"),
 }
 
 # The delinquency bucket of a loan (domain.lifecycle.late_bucket): the day ranges ("1-15", "90+") read the same
@@ -133,6 +198,10 @@ TABLES: dict[str, Table] = {
     "payment_status": {s.value: s.label for s in PaymentStatus},
     "payment_kind": {k.value: k.label for k in PaymentKind},
     "entry_kind": ENTRY_KINDS,
+    "coupon_kind": {k.value: k.label for k in CouponKind},
+    "coupon_status": {s.value: s.label for s in CouponStatus},
+    "coupon_source": {s.value: s.label for s in CouponSource},
+    "coupon_channel": {c.value: c.label for c in CouponChannel},
     "audit_action": AUDIT_ACTIONS,
     "review_status": {s.value: s.label for s in IdentityReview.Status},
     "review_reason": {r.value: r.label for r in IdentityReview.Reason},

@@ -334,6 +334,147 @@ CASES: list[Case] = [
     Case("api:plan_subscriptions", "GET", "/api/investing/plans/subscriptions", expect(OK), api=True),
     Case("api:plan_leave", "POST", "/api/investing/plans/subscriptions/{plansub}/leave", only(["investor"]),
          api=True),
+    # ---- members and points (issue 15 parts 1, 2 and 8): every signed-in user is a member and sees only their own
+    Case("web:member_centre", "GET", "/member/", expect(OK)),
+    Case("web:member_centre", "GET", "/member/?page=2", expect(OK), why="a page past the end shows the last page"),
+    Case("api:marketing_member", "GET", "/api/marketing/member", expect(OK), api=True),
+    Case("api:marketing_points", "GET", "/api/marketing/points?page=1&page_size=5", expect(OK), api=True),
+    Case("api:marketing_points", "GET", "/api/marketing/points?page_size=1000", expect(REFUSED), api=True,
+         why="page_size outside 1-100: 422"),
+    # ---- regulator console (issue 16 parts 5 and 7): GET only (405 to any other method, for everyone), the
+    # regulator role only, each read logged; {member} is the borrower's member file (masked without a reason)
+    Case("web:regulator", "GET", "/regulator/", only(["regulator"])),
+    Case("web:regulator", "POST", "/regulator/", expect(REFUSED, anonymous=REFUSED), why="read-only: 405"),
+    Case("web:regulator_loans", "GET", "/regulator/loans?status=late", only(["regulator"])),
+    Case("web:regulator_members", "GET", "/regulator/members?q=user", only(["regulator"])),
+    Case("web:regulator_member", "GET", "/regulator/members/{member}", only(["regulator"])),
+    Case("web:regulator_member", "POST", "/regulator/members/{member}", expect(REFUSED, anonymous=REFUSED),
+         {"reason": "a reason long enough"}, why="read-only: 405"),
+    Case("web:regulator_audit", "GET", "/regulator/audit", only(["regulator"])),
+    Case("web:regulator_access_log", "GET", "/regulator/access-log", only(["regulator"])),
+    Case("web:regulator_exports", "GET", "/regulator/exports/", only(["regulator"])),
+    Case("web:regulator_export", "GET", "/regulator/exports/loans.csv?from=2026-01-01&to=2026-12-31",
+         only(["regulator"])),
+    Case("web:regulator_export", "GET", "/regulator/exports/overdue.xlsx?from=2026-01-01&to=2026-12-31",
+         only(["regulator"])),
+    Case("web:regulator_reconciliation", "GET", "/regulator/reconciliation", only(["regulator"])),
+    Case("web:regulator_reconciliation_export", "GET", "/regulator/reconciliation.csv?from=2026-01-01&to=2026-12-31",
+         only(["regulator"])),
+    Case("web:disclosure_reconciliation", "GET", "/disclosure/reconciliation", expect(OK, anonymous=OK),
+         why="public figures, no member data"),
+    # ---- service-point network (issue 15 part 6): public locator; operators edit points and staff; the agent of
+    # {point} verifies {review} (its member) and sees {photo}; {receipt} was taken at another point on the late loan
+    Case("web:service_points", "GET", "/service-points/", expect(OK, anonymous=OK)),
+    Case("api:service_points", "GET", "/api/service-points", expect(OK, anonymous=OK), api=True),
+    Case("web:point_admin", "GET", "/operator/service-points/", only(OPERATORS)),
+    Case("web:point_admin", "POST", "/operator/service-points/", only(OPERATORS, REFUSED), {"code": ""},
+         why="an empty form is shown again with its errors (400)"),
+    Case("web:point_reconciliation", "GET", "/operator/service-points/reconciliation", only(OPERATORS)),
+    Case("web:point_admin_detail", "GET", "/operator/service-points/{point}/", only(OPERATORS)),
+    Case("web:point_admin_detail", "POST", "/operator/service-points/{point}/", only(OPERATORS, REFUSED),
+         {"code": ""}),
+    Case("web:point_admin_staff", "POST", "/operator/service-points/{point}/staff", only(OPERATORS, REFUSED),
+         {"username": ""}),
+    Case("web:point_admin_staff_remove", "POST", "/operator/service-points/{point}/staff/{membership}/remove",
+         only(OPERATORS), {"reason": "matrix"}),
+    Case("web:agent_visits", "GET", "/agent/visits/", only(["agent"])),
+    Case("web:agent_visits", "POST", "/agent/visits/", only(["agent"], REFUSED), {"member_username": ""}),
+    Case("web:agent_field_verification", "GET", "/agent/loans/{review}/field-verification", only(["agent"])),
+    Case("web:agent_field_verification", "POST", "/agent/loans/{review}/field-verification",
+         only(["agent"], REFUSED), {"result": ""}),
+    Case("web:field_photo", "GET", "/review/field-photos/{photo}", only(["agent", *LOAN_VIEWERS]),
+         why="staff viewers, and the agent who took it"),
+    Case("web:agent_counter", "GET", "/agent/counter/", only(["agent"])),
+    Case("web:agent_counter", "POST", "/agent/counter/", only(["agent"], REFUSED), _form(loan_id="{late}"),
+         why="the late loan's borrower is no member of the agent's point; no amount either"),
+    Case("web:counter_receipt", "GET", "/counter/receipts/{receipt}", only(["borrower", *LOAN_VIEWERS]),
+         why="its borrower and staff viewers; the agent works at another point"),
+    Case("web:point_day_close", "GET", "/agent/point/close", only(["agent"])),
+    Case("web:point_day_close", "POST", "/agent/point/close", only(["agent"], REFUSED), _form(day="", counted=""),
+         why="a day is required (and only a manager closes it)"),
+    # ---- coupons (issue 15 part 3): members see their own; {coupon_template} is not sold for points; {fee_coupon} is
+    # the borrower's fee discount (for the borrower's {listed} loan); {service_code} a service voucher for the agent
+    Case("web:my_coupons", "GET", "/coupons/", expect(OK)),
+    Case("web:coupon_buy", "POST", "/coupons/buy/{coupon_template}", expect(REFUSED), _form(),
+         why="the template is not sold for points: a message"),
+    Case("web:coupon_fee_discount", "POST", "/coupons/{fee_coupon}/fee-discount", only(["borrower"]),
+         {"loan": "{listed}"}, why="someone else's coupon does not exist for the caller (404)"),
+    Case("web:coupon_templates", "GET", "/operator/coupons/", only(OPERATORS)),
+    Case("web:coupon_templates", "POST", "/operator/coupons/", only(OPERATORS), {"name": ""},
+         why="an empty form is shown again with its errors"),
+    Case("web:coupon_issue", "POST", "/operator/coupons/issue", only(OPERATORS, REFUSED), {"member": ""}),
+    Case("web:coupon_template_active", "POST", "/operator/coupons/{coupon_template}/active", only(OPERATORS),
+         {"active": "0", "reason": "matrix"}),
+    Case("web:agent_coupon_redeem", "GET", "/agent/coupons/redeem", only(["agent"])),
+    Case("web:agent_coupon_redeem", "POST", "/agent/coupons/redeem", only(["agent"]), {"code": "{service_code}"}),
+    Case("api:marketing_coupons", "GET", "/api/marketing/coupons", expect(OK), api=True),
+    Case("api:coupon_offers", "GET", "/api/marketing/coupons/offers", expect(OK), api=True),
+    Case("api:coupon_from_points", "POST", "/api/marketing/coupons/from-points", expect(DENY),
+         {"template_id": "{coupon_template}"}, api=True, why="the template is not sold for points (404)"),
+    Case("api:coupon_fee_discount", "POST", "/api/marketing/coupons/{fee_coupon}/fee-discount", only(["borrower"]),
+         {"loan_id": "{listed}"}, api=True, why="someone else's coupon does not exist for the caller (404)"),
+    Case("api:coupon_redeem_offline", "POST", "/api/marketing/coupons/redeem-offline", only(["agent"]),
+         {"code": "{service_code}"}, api=True),
+    # ---- staff performance (issue 15 part 7): operators' targets, completion report and commissions; the agent's
+    # own members, targets and commission statement; {staffmember} was registered by the agent
+    Case("web:staff_targets", "GET", "/operator/staff/targets", only(OPERATORS)),
+    Case("web:staff_targets", "POST", "/operator/staff/targets", only(OPERATORS, REFUSED), {"month": ""},
+         why="an empty form is shown again with its errors (400)"),
+    Case("web:staff_report", "GET", "/operator/staff/report?month=2026-03&by=city", only(OPERATORS)),
+    Case("web:staff_report_chart", "GET", "/operator/staff/report/chart.svg?month=2026-03&by=agent",
+         only(OPERATORS)),
+    Case("web:staff_report_export", "GET", "/operator/staff/report/export?format=xlsx&month=2026-03",
+         only(OPERATORS)),
+    Case("web:staff_commissions", "GET", "/operator/staff/commissions?month=2026-03", only(OPERATORS)),
+    Case("web:agent_my_members", "GET", "/agent/my-members/", only(["agent"])),
+    Case("web:agent_my_member", "GET", "/agent/my-members/{staffmember}/", only(["agent"])),
+    Case("web:agent_member_tag", "POST", "/agent/my-members/{staffmember}/tag", only(["agent"]), {"tag": "matrix"}),
+    Case("web:agent_member_contact", "POST", "/agent/my-members/{staffmember}/contact", only(["agent"]),
+         {"method": "phone", "note": "matrix"}),
+    Case("web:agent_member_coupon", "POST", "/agent/my-members/{staffmember}/coupon", only(["agent"], REFUSED),
+         {"template": "0"}, why="no such coupon to hand out: a message"),
+    Case("web:agent_my_targets", "GET", "/agent/my-targets?month=2026-03", only(["agent"])),
+    Case("web:agent_my_commissions", "GET", "/agent/my-commissions", only(["agent"])),
+    # ---- risk events, filing information and per-loan facts (issue 16 parts 3 and 4): notices and the filing
+    # page are public; {riskevent} is published (publishing again is refused), {riskdraft} a draft; officers
+    # (risk, collections) record facts on {late}, whose borrower alone reports the use of funds
+    Case("web:disclosure_events", "GET", "/disclosure/events", expect(OK, anonymous=OK)),
+    Case("web:disclosure_event", "GET", "/disclosure/events/{riskevent}", expect(OK, anonymous=OK)),
+    Case("web:disclosure_event", "GET", "/disclosure/events/{riskdraft}", expect(DENY, anonymous=DENY),
+         why="a draft is not public (404)"),
+    Case("web:disclosure_about", "GET", "/disclosure/about", expect(OK, anonymous=OK)),
+    Case("web:risk_event_admin", "GET", "/operator/disclosure/events", only(OPERATORS)),
+    Case("web:risk_event_admin", "POST", "/operator/disclosure/events", only(OPERATORS), {"title": ""},
+         why="an empty form is shown again with its errors"),
+    Case("web:risk_event_edit", "GET", "/operator/disclosure/events/{riskdraft}", only(OPERATORS)),
+    Case("web:risk_event_edit", "POST", "/operator/disclosure/events/{riskevent}", only(OPERATORS), {"title": ""},
+         why="an empty form is shown again; a published notice is never changed"),
+    Case("web:risk_event_publish", "POST", "/operator/disclosure/events/{riskevent}/publish",
+         only(OPERATORS, REFUSED), why="published already: a message, nothing changes"),
+    Case("web:loan_fact_record", "GET", "/loans/{late}/disclosure/facts", only(["risk_officer", "collections"])),
+    Case("web:loan_fact_record", "POST", "/loans/{late}/disclosure/facts", only(["risk_officer", "collections"]),
+         {"kind": "", "body": ""}, why="an empty form is shown again with its errors"),
+    Case("web:loan_use_of_funds", "GET", "/my/loans/{late}/use-of-funds", only(["borrower"])),
+    Case("web:loan_use_of_funds", "POST", "/my/loans/{late}/use-of-funds", only(["borrower"]), {"body": ""},
+         why="someone else's loan does not exist for the caller (404); the borrower's empty form is shown again"),
+    Case("api:risk_events", "GET", "/api/disclosure/events", expect(OK, anonymous=OK), api=True),
+    Case("api:risk_event", "GET", "/api/disclosure/events/{riskevent}", expect(OK, anonymous=OK), api=True),
+    Case("api:disclosure_about", "GET", "/api/disclosure/about", expect(OK, anonymous=OK), api=True),
+    Case("api:loan_disclosure", "GET", "/api/disclosure/loans/{late}", expect(OK), api=True),
+    Case("api:loan_disclosure", "GET", "/api/disclosure/loans/{late}?known_at=investment", expect(OK), api=True),
+    Case("api:loan_disclosure", "GET", "/api/disclosure/loans/{review}", only(["agent", *LOAN_VIEWERS]), api=True,
+         why="an application under review is shown to its parties (its agent) and staff only"),
+    # ---- monthly operating data, vintages and data filing (issue 16 parts 1, 2 and 6): public pages and API;
+    # February 2026 is published in the world; the filing pull is the regulator's only (read-only, logged)
+    Case("web:disclosure", "GET", "/disclosure/", expect(OK, anonymous=OK)),
+    Case("web:disclosure", "GET", "/disclosure/?month=2026-02", expect(OK, anonymous=OK)),
+    Case("web:disclosure", "POST", "/disclosure/", expect(REFUSED, anonymous=REFUSED), why="read-only: 405"),
+    Case("web:disclosure_vintage", "GET", "/disclosure/vintage", expect(OK, anonymous=OK)),
+    Case("web:disclosure_vintage_csv", "GET", "/disclosure/vintage.csv", expect(OK, anonymous=OK)),
+    Case("api:disclosure_monthly", "GET", "/api/disclosure/monthly", expect(OK, anonymous=OK), api=True),
+    Case("api:disclosure_month", "GET", "/api/disclosure/monthly/2026-02", expect(OK, anonymous=OK), api=True),
+    Case("api:disclosure_vintage", "GET", "/api/disclosure/vintage", expect(OK, anonymous=OK), api=True),
+    Case("api:disclosure_filing", "GET", "/api/disclosure/filings/2026-02", only(["regulator"]), api=True),
     # ---- staff two-factor pages (finding 11); switched off here, so they only show the state
     Case("web:two_factor", "GET", "/account/two-factor/", only(STAFF), why="members are never asked for a code"),
     Case("web:two_factor_enrol", "GET", "/account/two-factor/enrol", only(STAFF, PASS)),
@@ -345,6 +486,76 @@ CASES: list[Case] = [
 ]
 
 # ---------------------------------------------------------------- the world
+
+
+def _network_world(agent: User, borrower: User, late: Loan, review: Loan) -> dict[str, int]:
+    """Issue 15 part 6: a field verification with a photo of {review}; a counter receipt on {late} at another point."""
+    from peerlend.accounts.network import fieldwork
+    from peerlend.servicing import counter
+    from tests.factories import make_agent
+
+    membership = agent.agent_memberships.get()
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    checks = {item: ("confirmed", "") for item in ("residence", "workplace", "income", "collateral")}
+    verification = fieldwork.record_field_verification(
+        agent, loan=review, checks=checks, result="pass", photos=[fieldwork.Photo("door.png", "image/png", png)])
+    other_agent = make_agent()
+    User.objects.filter(pk=borrower.pk).update(registered_point=other_agent.agent_memberships.get().service_point)
+    receipt = counter.take_repayment(agent=other_agent, loan_id=late.pk, amount_minor=10_00, method="cash",
+                                     idempotency_key=None)
+    return {"point": membership.service_point_id, "membership": membership.pk,
+            "photo": verification.photos.get().pk, "receipt": receipt.receipt_id}
+
+
+def _coupon_world(operator: User, borrower: User, walk_in: User) -> dict[str, Any]:
+    """Issue 15 part 3: a template, the borrower's fee-discount coupon, a service voucher of another member."""
+    from peerlend.clock import business_date
+    from peerlend.marketing.coupons.issuing import issue_coupon
+    from peerlend.marketing.coupons.templates import TemplateInput, create_template
+
+    today = business_date()
+
+    def template(kind: str, channel: str) -> Any:
+        return create_template(operator, TemplateInput(name=f"matrix {kind}", kind=kind, channel=channel,
+                                                       value_minor=10_00, valid_from=today,
+                                                       valid_until=today + timedelta(days=90)))
+
+    fee = issue_coupon(template("fee_discount", "both"), borrower, source="operator", idempotency_key="matrix-fee")
+    service = issue_coupon(template("service_voucher", "offline"), walk_in, source="operator",
+                           idempotency_key="matrix-service")
+    return {"coupon_template": fee.template_id, "fee_coupon": fee.pk, "service_code": service.code}
+
+
+def _staff_world(agent: User) -> dict[str, int]:
+    """Issue 15 part 7: a member the agent registered at their point ({staffmember})."""
+    from tests.factories import make_user
+
+    member = make_user(roles=("borrower",), kyc=False)
+    User.objects.filter(pk=member.pk).update(
+        channel="offline", registered_by=agent, registered_point=agent.agent_memberships.get().service_point)
+    return {"staffmember": member.pk}
+
+
+def _disclosure_monthly_world() -> None:
+    """February 2026 published as operating data (issue 16 part 1), for the month page and API rows."""
+    from datetime import date
+
+    from peerlend.disclosure.monthly.publish import publish_month
+
+    publish_month(date(2026, 2, 1), today=date(2026, 3, 2))
+
+
+def _disclosure_public_world(operator: User) -> dict[str, int]:
+    """A published risk-event notice and a draft (issue 16 part 3)."""
+    from peerlend.clock import business_date
+    from peerlend.disclosure.events import services as risk_events
+
+    def draft(title: str) -> Any:
+        return risk_events.draft_event(actor=operator, data=risk_events.EventInput(
+            title=title, body="matrix", category="other", severity="notice", occurred_on=business_date()))
+
+    published = risk_events.publish_event(actor=operator, event_id=draft("matrix notice").pk)
+    return {"riskevent": published.pk, "riskdraft": draft("matrix draft").pk}
 
 
 def _build_world() -> dict[str, Any]:
@@ -417,6 +628,11 @@ def _build_world() -> dict[str, Any]:
         expected_rate_low=Decimal("0.05"), expected_rate_high=Decimal("0.08"), grades=["A", "B", "C", "D", "E"]))
     plans.open_plan(actor=staff["operator"], plan_id=plan.pk)
     plansub = plans.subscribe(investor=investor, plan_id=plan.pk, amount_minor=100_00, reinvest=False)
+    network_ids = _network_world(agent, borrower, late, review)
+    coupon_ids = _coupon_world(staff["operator"], borrower, walk_in)
+    staff_ids = _staff_world(agent)
+    disclosure_public_ids = _disclosure_public_world(staff["operator"])
+    _disclosure_monthly_world()
     users: dict[str, User] = {"borrower": borrower, "investor": investor, "wrong_owner": wrong_owner,
                               "agent": agent, **staff}
     sessions = {}
@@ -428,9 +644,11 @@ def _build_world() -> dict[str, Any]:
     token_id = ApiToken.objects.filter(user=borrower).latest("pk").pk
     return {
         "users": users, "sessions": sessions, "tokens": tokens,
-        "ids": {"late": late.pk, "listed": listed.pk, "review": review.pk, "document": document.pk,
+        "ids": {**network_ids, **coupon_ids, **staff_ids, **disclosure_public_ids,
+                "late": late.pk, "listed": listed.pk, "review": review.pk, "document": document.pk,
                 "order": order.public_id, "notification": notification.pk, "token": token_id,
-                "autorule": autorule.pk, "statement": statement.pk, "plan": plan.pk, "plansub": plansub.pk},
+                "autorule": autorule.pk, "statement": statement.pk, "plan": plan.pk, "plansub": plansub.pk,
+                "member": borrower.pk},
         "version": Loan.objects.get(pk=review.pk).version, "seq": 0, "client": Client(enforce_csrf_checks=False),
     }
 

@@ -44,7 +44,8 @@ def test_one_stored_notice_reads_in_english_and_in_chinese():
 def test_every_event_renders_in_both_languages_from_the_same_values():
     values = {"loan": 7, "note": 9, "amount_minor": 100_00, "received_minor": 90_00, "fee_minor": 10_00,
               "principal_minor": 80_00, "interest_minor": 20_00, "net_minor": 90_00, "reason": "r",
-              "until": "2026-12-31", "first_due": "2027-01-31", "number": 1, "days": 3, "due_on": "2027-01-31"}
+              "until": "2026-12-31", "first_due": "2027-01-31", "number": 1, "days": 3, "due_on": "2027-01-31",
+              "title": "t", "date": "2027-01-31", "event": 3}
     for event in notice_texts.EVENTS:
         english = notice_texts.render(event, values, language="en")
         chinese = notice_texts.render(event, values, language="zh-hans")

@@ -28,12 +28,16 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b|^\s*WITH\b.*\)\
                     re.IGNORECASE | re.DOTALL)
 
 
-# The one bookkeeping write a read may make, not business state: when an API token was last used
+# The bookkeeping writes a read may make, not business state: when an API token was last used
 # (accounts.tokens.record_use), kept for its owner to see, written at most once an hour per token
-# and only while the stored time is older than that. Nothing else may be written by a read.
+# and only while the stored time is older than that; and the regulator's access log row. Nothing else
+# may be written by a read.
 BOOKKEEPING = (
     re.compile(r'^UPDATE "accounts_apitoken" SET "last_used_at" = %s WHERE \(\("accounts_apitoken"\."last_used_at" '
                r'IS NULL OR "accounts_apitoken"\."last_used_at" < %s\) AND "accounts_apitoken"\."id" = %s\)$'),
+    # The regulator's access log (issue 16): each page or export a regulator reads appends one row there
+    # (compliance.regulator.access.record_access), an append-only table nothing else reads from to decide.
+    re.compile(r'^INSERT INTO "compliance_regulatoraccess" \('),
 )
 
 

@@ -33,7 +33,9 @@ ALLOWED = {"CNY", "API", "PDF", "CSV", "URL", "APR", "XIRR", "peerlend", "Englis
            "htmx", "JSON", "OpenAPI", "KYC",
            # A return figure known by its abbreviation (as XIRR) and whose definition it follows (a company's
            # name), and the spreadsheet format of statements.
-           "NAR", "Lending", "Club", "Excel", "XLSX"}
+           "NAR", "Lending", "Club", "Excel", "XLSX",
+           # The licence every Chinese website files (its official name), and the signature of data filings.
+           "ICP", "HMAC", "SHA"}
 SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/logout", "/sandbox-gateway/pay/")
 SKIP_SUFFIXES = (".pdf", ".csv")
 SKIP_TAGS = {"script", "style", "code", "pre"}

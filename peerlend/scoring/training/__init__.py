@@ -1,11 +1,15 @@
 """Training and evaluating the credit model (needs the ``train`` extra: scikit-learn,
 matplotlib). Nothing at run time imports this module.
 
+Model choices (sign rules, spline knots, C) are made inside training folds by nested
+cross-validation, with a fixed hold-out no choice sees (``selection``); any tabular CSV goes
+through the same selection (``tabular``).
+
 Pipeline (the same for Lending Club and German credit): unknown values -> training mean;
 clip each input to its training 0.5-99.5 percentile range; an input with no required
 direction (sign 0) and at least ``SPLINE_MIN_DISTINCT`` distinct values enters as a cubic
 B-spline (quantile knots), every other input linearly; standardise; L2-regularised
-logistic regression (C fixed, not tuned on the test folds); drop linear inputs whose weight
+logistic regression (C chosen in the inner folds); drop linear inputs whose weight
 has the sign domain knowledge forbids, refit. Evaluation: stratified k-fold cross-validation,
 out-of-fold AUC, KS and Gini per fold (mean and standard deviation), and Lending Club's own
 sub_grade scored on the very same folds as the benchmark.
@@ -30,7 +34,7 @@ from peerlend.scoring.training.evaluation import (
     ks_stat,
 )
 from peerlend.scoring.training.fit import C_REGULARISATION, Fitted, fit_logistic
-from peerlend.scoring.training.pipeline import TrainingResult, default_data_dir, repo_root, train
+from peerlend.scoring.training.pipeline import TrainingResult, default_data_dir, lc_rule_sets, repo_root, train
 
 __all__ = [
     "CURVE_POINTS",
@@ -50,6 +54,7 @@ __all__ = [
     "fold_metrics",
     "grade_table",
     "ks_stat",
+    "lc_rule_sets",
     "load_german",
     "load_lc",
     "model_card",

@@ -21,7 +21,8 @@ FAR_OUTSIDE = 0.5  # "far outside": beyond min/max by half the training range
 SCALING = {"base_score": 600, "base_odds": 50, "pdo": 20}
 
 
-def build_artifact(fitted: Fitted, X: np.ndarray, data: LcData, seed: int, cv: dict[str, Any]) -> dict[str, Any]:
+def artifact_inputs(fitted: Fitted, X: np.ndarray) -> list[dict[str, Any]]:
+    """Each input the model uses: weight (or curve points), mean, clip and "far outside" ranges."""
     inputs = []
     for j, name in enumerate(fitted.names):
         w = float(fitted.weights[j])
@@ -42,6 +43,13 @@ def build_artifact(fitted: Fitted, X: np.ndarray, data: LcData, seed: int, cv: d
             item["curve"] = {"x": [rounded(v) for v in grid], "log_odds": [rounded(v) for v in values]}
             item["best"] = rounded(grid[int(np.argmin(values))])
         inputs.append(item)
+    return inputs
+
+
+def build_artifact(fitted: Fitted, X: np.ndarray, data: LcData, seed: int, cv: dict[str, Any],
+                   selection: dict[str, Any] | None = None) -> dict[str, Any]:
+    chosen = (selection or {}).get("chosen", {"C": C_REGULARISATION, "knots": SPLINE_KNOTS})
+    inputs = artifact_inputs(fitted, X)
     artifact: dict[str, Any] = {
         "format": ARTIFACT_FORMAT,
         "kind": "logistic regression on scale-free inputs (peerlend.scoring.features)",
@@ -53,10 +61,12 @@ def build_artifact(fitted: Fitted, X: np.ndarray, data: LcData, seed: int, cv: d
                      "note": "inputs are ratios, counts and percentages; the rate only maps "
                              "training amounts to CNY and does not change any score"},
         "training": {"data_sha256": data.sha256, "rows": data.rows, "bad": int(data.y.sum()),
-                     "seed": seed, "C": C_REGULARISATION, "clip_percentiles": list(CLIP_PCT),
-                     "spline": {"min_distinct": SPLINE_MIN_DISTINCT, "knots": SPLINE_KNOTS, "degree": 3}},
+                     "seed": seed, "C": chosen["C"], "clip_percentiles": list(CLIP_PCT),
+                     "spline": {"min_distinct": SPLINE_MIN_DISTINCT, "knots": chosen["knots"], "degree": 3}},
         "cv": {"folds": FOLDS, "model": cv["model"], "lending_club_sub_grade": cv["benchmark"]},
     }
+    if selection is not None:
+        artifact["selection"] = selection
     blob = json.dumps(artifact, sort_keys=True, separators=(",", ":")).encode()
     artifact["model_version"] = "lc2016q1-logit-" + hashlib.sha256(blob).hexdigest()[:12]
     return artifact

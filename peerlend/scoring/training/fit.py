@@ -47,14 +47,15 @@ class Fitted:
         return 1.0 / (1.0 + np.exp(-self.log_odds(X)))
 
 
-def _spline_basis(x: np.ndarray) -> SplineTransformer:
+def _spline_basis(x: np.ndarray, knots: int) -> SplineTransformer:
     # No bias column: the B-spline columns sum to one, which the intercept already spans.
-    return SplineTransformer(n_knots=SPLINE_KNOTS, degree=3, knots="quantile", extrapolation="constant",
+    return SplineTransformer(n_knots=knots, degree=3, knots="quantile", extrapolation="constant",
                              include_bias=False).fit(x.reshape(-1, 1))
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, names: Sequence[str], signs: Sequence[int],
-                 C: float | None = None) -> Fitted:
+                 C: float | None = None, knots: int = SPLINE_KNOTS) -> Fitted:
+    """``knots`` = 0: every input is a straight line (no curves)."""
     C = C_REGULARISATION if C is None else C
     names = list(names)
     mean = np.nanmean(X, axis=0)
@@ -69,8 +70,8 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, names: Sequence[str], signs: Sequ
     sd_in = Xc.std(axis=0)
     keep = [i for i in range(len(names)) if sd_in[i] > 1e-12]
     dropped = {names[i]: "constant in training data" for i in range(len(names)) if sd_in[i] <= 1e-12}
-    bases = {j: _spline_basis(Xc[:, j]) for j in keep
-             if signs[j] == 0 and len(np.unique(Xc[:, j])) >= SPLINE_MIN_DISTINCT}
+    bases = {j: _spline_basis(Xc[:, j], knots) for j in keep
+             if knots and signs[j] == 0 and len(np.unique(Xc[:, j])) >= SPLINE_MIN_DISTINCT}
     curve_cols = {j: np.asarray(b.transform(Xc[:, [j]])) for j, b in bases.items()}
     while True:
         linear = [k for k in keep if k not in bases]

@@ -72,7 +72,8 @@ def loan_detail(request: HttpRequest, loan_id: int, form: InvestForm | None = No
         "listing_closed": closed,
         "can_invest": loan.status == "listed" and not closed and user.is_authenticated and user.pk != loan.borrower_id
         and user.has_role(Role.INVESTOR),
-        "my_notes": loan.notes.filter(investor=user) if user.is_authenticated else [],
+        # The coupon used on a note (issue 15) is shown beside it: read with the notes, one query.
+        "my_notes": loan.notes.filter(investor=user).select_related("coupon") if user.is_authenticated else [],
         "borrower_identity": getattr(loan.borrower, "identity", None),
         # Before investing: the expected return net of the service fee and the grade's expected loss.
         "investor_quote": loan_investor_quote(loan) if loan.status == "listed" and not closed else None,
@@ -90,7 +91,8 @@ def invest(request: HttpRequest, loan_id: int) -> HttpResponse:
         # The form's key: a double submit (or the same key over the API) places one note.
         note = services.invest(investor=request.user, loan_id=loan_id,  # type: ignore[arg-type]
                                amount_minor=form.cleaned_data["amount"],
-                               idempotency_key=form.cleaned_data["idempotency_key"])
+                               idempotency_key=form.cleaned_data["idempotency_key"],
+                               coupon_code=form.cleaned_data.get("coupon_code") or None)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("web:loan_detail", loan_id=loan_id)

@@ -31,7 +31,7 @@ def _three_then_a_small_loan(investor_factory, make_rule, loan_of_new_borrower):
 
 
 def test_the_round_keeps_the_cut_off_and_no_row_for_the_unreached(investor_factory, make_rule, loan_of_new_borrower):
-    loan, left, investors = _three_then_a_small_loan(investor_factory, make_rule, loan_of_new_borrower)
+    loan, left, _investors = _three_then_a_small_loan(investor_factory, make_rule, loan_of_new_borrower)
     rnd = loan.auto_invest_rounds.get()
     assert (rnd.candidates, rnd.reached, rnd.placed, rnd.skipped) == (3, 2, 2, 0)
     assert rnd.cutoff_reason == "loan_room"

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Train the credit model on Lending Club data; write the artifact and docs/model-card.md."
+    help = ("Train the credit model on Lending Club data (artifact and docs/model-card.md), or with --target the "
+            "same pipeline on any tabular CSV (artifact only).")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--data", type=Path, help="Lending Club CSV (default: <data dir>/lending_club_2016q1.csv)")
@@ -19,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, help="artifact path (default: the package's credit_model.json)")
         parser.add_argument("--card", type=Path, help="model card path (default: docs/model-card.md)")
         parser.add_argument("--no-card", action="store_true", help="write only the artifact")
+        parser.add_argument("--target", help="any tabular CSV: the outcome column (needs --data and --out)")
+        parser.add_argument("--bad-value", help="the target value that means bad (default: 1 of 1/0, bad of bad/good)")
+        parser.add_argument("--exclude", nargs="+", default=[], metavar="COLUMN",
+                            help="columns that must not be inputs (protected attributes, identifiers)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -26,6 +31,9 @@ class Command(BaseCommand):
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise CommandError(f"training needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
 
+        if opts["target"]:
+            self._train_table(opts)
+            return
         data_dir = training.default_data_dir()
         data = opts["data"] or data_dir / "lending_club_2016q1.csv"
         german = None if opts["no_german"] else (opts["german"] or data_dir / "german_credit.csv")
@@ -57,3 +65,27 @@ class Command(BaseCommand):
             training.plot_calibration(result, png)
             card.write_text(training.model_card(result, png.name), encoding="utf-8")
             self.stdout.write(f"model card {card}, plot {png}")
+
+    def _train_table(self, opts: dict[str, Any]) -> None:
+        from peerlend.scoring.tabular import TableError
+        from peerlend.scoring.training.tabular import train_table
+
+        data, out = opts["data"], opts["out"]
+        if data is None or out is None:
+            raise CommandError("--target needs --data FILE.csv and --out ARTIFACT.json")
+        if not data.is_file():
+            raise CommandError(f"data file not found: {data}")
+        try:
+            artifact, _ = train_table(data, opts["target"], opts["bad_value"], opts["exclude"], seed=opts["seed"])
+        except TableError as exc:
+            raise CommandError(f"{data}: {exc}") from None
+        from peerlend.scoring.training import dump_artifact
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text = dump_artifact(artifact)
+        out.write_text(text, encoding="utf-8")
+        sel = artifact["selection"]
+        self.stdout.write(f"artifact {out} ({len(text.encode())} bytes), version {artifact['model_version']}")
+        for name, m in sel["outer_folds"].items():
+            self.stdout.write(f"{name:18s} outer-fold AUC {m['auc']['mean']:.4f} ± {m['auc']['std']:.4f}  "
+                              f"hold-out AUC {sel['holdout_auc'][name]:.4f}")

@@ -1,0 +1,42 @@
+"""The regulator's access log: one append-only row per page or export a regulator opened.
+
+Kept apart from the hash-chained audit trail on purpose: a read writes this row (the documented
+bookkeeping write of docs/DESIGN.md, declared in tests/web/test_get_writes_nothing.py), and no read
+may append to the audit trail itself. The database refuses UPDATE and DELETE here too.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_REASON = 500
+
+
+class RegulatorAccess(models.Model):
+    """Who read what, with which filters, when, and (when PII was shown) why."""
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("regulator"))
+    # A snapshot, so the log still reads right if the user is renamed.
+    actor_username = models.CharField(_("regulator username"), max_length=150)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    path = models.CharField(_("page or export"), max_length=300)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True, default="")
+    target_id = models.CharField(_("target id"), max_length=64, blank=True, default="")
+    reason = models.CharField(_("justification"), max_length=MAX_REASON, blank=True, default="")
+    status_code = models.PositiveSmallIntegerField(_("answer"), default=200)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["actor", "at"], name="regaccess_actor_at")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status_code__gte=100, status_code__lte=599),
+                                   name="regaccess_status_http"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} by {self.actor_username}"

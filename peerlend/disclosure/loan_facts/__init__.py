@@ -1,0 +1,1 @@
+"""Per-loan disclosure (issue 16, part 4): masked borrower basics, credit summary and dated facts."""

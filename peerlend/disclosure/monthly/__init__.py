@@ -1,0 +1,1 @@
+"""Monthly operating data: figures as of a month-end (``figures``) and their publication (``publish``)."""

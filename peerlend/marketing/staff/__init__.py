@@ -1,0 +1,1 @@
+"""Staff performance (issue 15 part 7): targets, completion reports, commissions, agents' own pages."""
