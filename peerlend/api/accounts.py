@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -16,6 +17,8 @@ from peerlend.accounts.models import ApiToken, IdentityReview, User
 from peerlend.api.auth import BearerAuth, api_auth, bearer_value, revoke_token
 from peerlend.api.contract import ApiError
 from peerlend.errors import ApplicationError
+from peerlend.marketing.referrals import signup as referral_signup
+from peerlend.marketing.referrals.devices import device_hash
 
 router = Router(tags=["accounts"])
 
@@ -27,6 +30,8 @@ class RegisterIn(Schema):
     accept_terms: bool = Field(
         False, description="the member accepts the current terms of service and privacy notice (/terms, /privacy); "
                            "registration is refused (400 terms_not_accepted) without it")
+    referral_code: str = Field("", max_length=16, description="optional: a member's referral code "
+                                                              "(400 unknown_referral_code when nobody holds it)")
 
 
 class TermsAcceptanceOut(Schema):
@@ -112,8 +117,12 @@ class Detail(Schema):
 def register(request: HttpRequest, payload: RegisterIn) -> Status:
     """Create a member (roles investor + borrower) who accepts the current terms of service and privacy
     notice (``accept_terms``; 400 ``terms_not_accepted`` otherwise). Log in with ``POST /api/auth/token``."""
-    user = services.register_member(username=payload.username, password=payload.password, email=payload.email,
-                                     accepted_terms=payload.accept_terms)
+    with transaction.atomic():  # the referral (issue 15 part 4) is written with the registration, or neither
+        user = services.register_member(username=payload.username, password=payload.password,
+                                         email=payload.email, accepted_terms=payload.accept_terms)
+        if payload.referral_code.strip():
+            referral_signup.record_signup(user, code=payload.referral_code, device_hash=device_hash(
+                request.META.get("HTTP_USER_AGENT", ""), request.META.get("REMOTE_ADDR", "")))
     return Status(201, {"id": user.pk, "username": user.username, "terms_accepted": terms.accepted_current(user)})
 
 

@@ -18,6 +18,7 @@ from peerlend.clock import business_date
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.errors import ApplicationError, PermissionDenied
 from peerlend.lending import antifraud
+from peerlend.lending.credit_limit_check import check_credit_limit
 from peerlend.lending.intake_rules import (
     DOCUMENT_TYPES,
     MAX_DOCUMENT_BYTES,
@@ -101,6 +102,7 @@ def submit_application(
         # Serialise one borrower's applications so that two at once cannot both fit under the cap.
         User.objects.select_for_update().filter(pk=borrower.pk).first()
         check_borrowing_cap(borrower, borrower_type, data.amount_minor)
+        check_credit_limit(borrower, borrower_type, data)
         if agent is not None and consent_id is not None:
             from peerlend.accounts.consent import consume
 
@@ -142,9 +144,10 @@ def submit_application(
 
 
 def score_application(loan: Loan) -> None:
-    from peerlend.scoring.services import score
+    from peerlend.scoring.history import history_of, score_with_history
 
-    result = score(loan)
+    # The application's score plus the borrower's own platform record (issue 17, separate scorecard).
+    result = score_with_history(loan, history_of(loan.borrower_id))
     reasons = [{"code": r.code, "text": str(r.text)} for r in result.reasons]
     fields = {
         "pd": result.pd,

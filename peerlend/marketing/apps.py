@@ -32,3 +32,11 @@ class MarketingConfig(AppConfig):
         from peerlend.marketing.coupons.wiring import register as register_coupons
 
         register_coupons()
+        # Campaigns (issue 15 part 5): due campaigns run on run-day, once per member.
+        from peerlend.marketing.campaigns.running import run_due_campaigns
+
+        register_step("marketing.campaigns", run_due_campaigns)
+        # Referrals (issue 15 part 4): a code for each new member, rewards decided on run-day.
+        from peerlend.marketing.referrals.wiring import register as register_referrals
+
+        register_referrals()

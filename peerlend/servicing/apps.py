@@ -18,6 +18,9 @@ class ServicingConfig(AppConfig):
         from peerlend.servicing import statement_parts
 
         statement_parts.register()  # the split of repayments on the ledger's member statements
+        from peerlend.servicing import credit_facts
+
+        credit_facts.register()  # platform history and credit-limit facts for scoring (issue 17)
 
 
 def _register_disbursement_hooks() -> None:

@@ -105,9 +105,15 @@ def _reminder(values: dict[str, Any]) -> tuple[str, str]:
     return subject, body % amounts
 
 
-# Events whose wording depends on the values (plural forms, before or after a date).
+def _campaign(values: dict[str, Any]) -> tuple[str, str]:
+    """Issue 15 part 5: a marketing campaign's message, the body as the operator typed it (one language)."""
+    return gettext("Member offer: %(campaign)s") % {"campaign": values["campaign"]}, str(values["message"])
+
+
+# Events whose wording depends on the values (plural forms, before or after a date, typed text).
 COMPOSED: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {
     "installment_reminder": _reminder,
+    "marketing_campaign": _campaign,
 }
 
 

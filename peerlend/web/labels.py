@@ -74,6 +74,12 @@ AUDIT_ACTIONS: Table = {
     "marketing.coupon_template_switched": _("Coupon template switched on or off"),
     "marketing.coupon_issued": _("Coupon given to a member"),
     "marketing.coupon_redeemed_offline": _("Coupon used at a service point"),
+    # Campaigns (issue 15 part 5).
+    "marketing.campaign_defined": _("Campaign defined"),
+    "marketing.campaign_cancelled": _("Campaign cancelled"),
+    "marketing.campaign_run": _("Campaign run by an operator"),
+    # Referrals (issue 15 part 4).
+    "marketing.referral_recorded": _("Referral recorded at a service point"),
     "accounts.role_revoked": _("Role revoked"),
     "accounts.service_point_created": _("Service point created"),
     "accounts.service_point_updated": _("Service point edited"),
@@ -171,6 +177,8 @@ AUDIT_TARGETS: Table = {
     "investing.wealthplan": _("Wealth plan"),
     "marketing.coupontemplate": _("Coupon template"),
     "marketing.coupon": _("Coupon"),
+    "marketing.campaign": _("Campaign"),
+    "marketing.referral": _("Referral"),
     "disclosure.riskevent": _("Risk-event notice"),
     "disclosure.loanfact": _("Loan fact"),
     "disclosure.monthlysnapshot": _("Monthly operating data"),

@@ -9,7 +9,7 @@ import peerlend.domain
 
 DOMAIN_DIR = Path(peerlend.domain.__file__).parent
 MODULES = ["money", "schedule", "allocation", "returns", "validators", "lifecycle", "repayment", "holder_split",
-           "prepayment"]
+           "prepayment", "credit_limit", "platform_history"]
 
 
 def test_no_django_import_statements():

@@ -338,6 +338,15 @@ CASES: list[Case] = [
     Case("web:member_centre", "GET", "/member/", expect(OK)),
     Case("web:member_centre", "GET", "/member/?page=2", expect(OK), why="a page past the end shows the last page"),
     Case("api:marketing_member", "GET", "/api/marketing/member", expect(OK), api=True),
+    # ---- referrals (issue 15 part 4): {refcode} is the borrower's code; the link is public; staff have no code
+    Case("web:referral_link", "GET", "/r/{refcode}", expect(OK, anonymous=OK), why="a redirect to registration"),
+    Case("web:my_referrals", "GET", "/member/referrals/", expect(OK), why="staff see that only members refer"),
+    Case("web:referral_code_create", "POST", "/member/referrals/code", only(MEMBERS),
+         why="members have theirs already (a replay); staff have none (403)"),
+    Case("web:referral_qr", "GET", "/member/referrals/qr.svg", only(MEMBERS), why="no code, no QR code (404)"),
+    Case("api:marketing_referrals", "GET", "/api/marketing/referrals", expect(OK), api=True),
+    Case("api:referral_code_create", "POST", "/api/marketing/referrals/code", only(MEMBERS), {}, api=True,
+         why="staff have no code (403)"),
     Case("api:marketing_points", "GET", "/api/marketing/points?page=1&page_size=5", expect(OK), api=True),
     Case("api:marketing_points", "GET", "/api/marketing/points?page_size=1000", expect(REFUSED), api=True,
          why="page_size outside 1-100: 422"),
@@ -435,6 +444,13 @@ CASES: list[Case] = [
          {"template": "0"}, why="no such coupon to hand out: a message"),
     Case("web:agent_my_targets", "GET", "/agent/my-targets?month=2026-03", only(["agent"])),
     Case("web:agent_my_commissions", "GET", "/agent/my-commissions", only(["agent"])),
+    # ---- campaigns (issue 15 part 5): operators only; {campaign} is scheduled (a bad action is refused: a message)
+    Case("web:campaign_admin", "GET", "/operator/campaigns/", only(OPERATORS)),
+    Case("web:campaign_admin", "POST", "/operator/campaigns/", only(OPERATORS), {"name": ""},
+         why="an empty form is shown again with its errors"),
+    Case("web:campaign", "GET", "/operator/campaigns/{campaign}/", only(OPERATORS)),
+    Case("web:campaign_action", "POST", "/operator/campaigns/{campaign}/action", only(OPERATORS, REFUSED),
+         {"action": "none"}),
     # ---- risk events, filing information and per-loan facts (issue 16 parts 3 and 4): notices and the filing
     # page are public; {riskevent} is published (publishing again is refused), {riskdraft} a draft; officers
     # (risk, collections) record facts on {late}, whose borrower alone reports the use of funds
@@ -524,6 +540,16 @@ def _coupon_world(operator: User, borrower: User, walk_in: User) -> dict[str, An
     service = issue_coupon(template("service_voucher", "offline"), walk_in, source="operator",
                            idempotency_key="matrix-service")
     return {"coupon_template": fee.template_id, "fee_coupon": fee.pk, "service_code": service.code}
+
+
+def _campaign_world(operator: User) -> int:
+    """Issue 15 part 5: a scheduled points campaign ({campaign})."""
+    from peerlend.clock import business_date
+    from peerlend.marketing.campaigns.services import CampaignInput, define_campaign
+
+    return define_campaign(actor=operator, data=CampaignInput(
+        name="matrix campaign", segment="never_invested", reward="points", points=5, budget=100,
+        message="matrix", run_on=business_date() + timedelta(days=30))).pk
 
 
 def _staff_world(agent: User) -> dict[str, int]:
@@ -630,6 +656,7 @@ def _build_world() -> dict[str, Any]:
     plansub = plans.subscribe(investor=investor, plan_id=plan.pk, amount_minor=100_00, reinvest=False)
     network_ids = _network_world(agent, borrower, late, review)
     coupon_ids = _coupon_world(staff["operator"], borrower, walk_in)
+    coupon_ids["campaign"] = _campaign_world(staff["operator"])
     staff_ids = _staff_world(agent)
     disclosure_public_ids = _disclosure_public_world(staff["operator"])
     _disclosure_monthly_world()
@@ -648,6 +675,7 @@ def _build_world() -> dict[str, Any]:
                 "late": late.pk, "listed": listed.pk, "review": review.pk, "document": document.pk,
                 "order": order.public_id, "notification": notification.pk, "token": token_id,
                 "autorule": autorule.pk, "statement": statement.pk, "plan": plan.pk, "plansub": plansub.pk,
+                "refcode": borrower.referral_code.code,  # referrals (issue 15 part 4)
                 "member": borrower.pk},
         "version": Loan.objects.get(pk=review.pk).version, "seq": 0, "client": Client(enforce_csrf_checks=False),
     }

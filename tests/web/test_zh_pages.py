@@ -35,7 +35,9 @@ ALLOWED = {"CNY", "API", "PDF", "CSV", "URL", "APR", "XIRR", "peerlend", "Englis
            # name), and the spreadsheet format of statements.
            "NAR", "Lending", "Club", "Excel", "XLSX",
            # The licence every Chinese website files (its official name), and the signature of data filings.
-           "ICP", "HMAC", "SHA"}
+           "ICP", "HMAC", "SHA",
+           # An image format offered for download, and the marketing segmentation known by its initials.
+           "SVG", "RFM"}
 SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/logout", "/sandbox-gateway/pay/")
 SKIP_SUFFIXES = (".pdf", ".csv")
 SKIP_TAGS = {"script", "style", "code", "pre"}

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from peerlend.scoring.card_sections import platform_sections
 from peerlend.scoring.features import FEATURES
 from peerlend.scoring.model import reference_value
 from peerlend.scoring.services import MAX_REASONS, MIN_REASON_POINTS
@@ -239,6 +240,7 @@ def model_card(result: TrainingResult, png_name: str) -> str:
         "Applications with any input far outside the training range (beyond its minimum or maximum by half the "
         "range) are flagged in `Score.out_of_range`; such inputs are clipped, so the model never extrapolates.",
         "",
+        *platform_sections(),
         "## Limits",
         "",
         "- **Censoring.** Loans issued in 2016 Q1 that were still running when the table was published count as "

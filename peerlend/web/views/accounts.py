@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,7 @@ from peerlend.accounts.kyc import KYC_UNDER_REVIEW
 from peerlend.accounts.models import IdentityKind, IdentityReview, User
 from peerlend.clock import business_date
 from peerlend.errors import ApplicationError
+from peerlend.marketing.referrals import signup as referral_signup
 from peerlend.web.dashboard import landing_url
 
 
@@ -36,6 +39,7 @@ class RegisterForm(_BootstrapForm):
     email = forms.EmailField(label=_("Email (optional)"), required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=256)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, max_length=256)
+    referral_code = forms.CharField(label=_("Referral code (optional)"), max_length=16, required=False)
     accept_terms = forms.BooleanField(
         label=_("I have read and accept the terms of service and the privacy notice"),
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
@@ -46,6 +50,22 @@ class RegisterForm(_BootstrapForm):
         if data.get("password") and data.get("password") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+    def clean_referral_code(self) -> str:
+        return _clean_referral_code(self.cleaned_data.get("referral_code", ""))
+
+
+def _clean_referral_code(raw: str) -> str:
+    """An optional referral code (issue 15 part 4): empty, or a code some member holds."""
+    if raw.strip() and referral_signup.referrer_of(raw) is None:
+        raise forms.ValidationError(referral_signup.unknown_code().message)
+    return raw.strip()
+
+
+def _device_hash(request: HttpRequest) -> str:
+    from peerlend.marketing.referrals.devices import device_hash
+
+    return device_hash(request.META.get("HTTP_USER_AGENT", ""), request.META.get("REMOTE_ADDR", ""))
 
 
 class KycForm(_BootstrapForm):
@@ -76,8 +96,12 @@ class AgentRegisterForm(KycForm):
     email = forms.EmailField(label=_("Email (optional)"), required=False,
                              help_text=_("The link to choose a password goes to this address and by SMS "
                                          "to the mobile number."))
+    referral_code = forms.CharField(label=_("Referral code (optional)"), max_length=16, required=False)
 
     field_order = ["username", "email"]
+
+    def clean_referral_code(self) -> str:
+        return _clean_referral_code(self.cleaned_data.get("referral_code", ""))
 
 
 class LoginForm(AuthenticationForm):
@@ -119,13 +143,17 @@ def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST or None, initial={"referral_code": request.GET.get("ref", "")[:16]})
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.register_member(username=form.cleaned_data["username"],
-                                            password=form.cleaned_data["password"],
-                                            email=form.cleaned_data["email"],
-                                            accepted_terms=form.cleaned_data["accept_terms"])
+            with transaction.atomic():
+                user = services.register_member(username=form.cleaned_data["username"],
+                                                password=form.cleaned_data["password"],
+                                                email=form.cleaned_data["email"],
+                                                accepted_terms=form.cleaned_data["accept_terms"])
+                if form.cleaned_data.get("referral_code"):
+                    referral_signup.record_signup(user, code=form.cleaned_data["referral_code"],
+                                                  device_hash=_device_hash(request))
         except ApplicationError as exc:
             _attach_error(form, exc)
         else:
@@ -188,8 +216,13 @@ def agent_console(request: HttpRequest) -> HttpResponse:
     form = AgentRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        referral_code = data.pop("referral_code", "")
         try:
-            member = services.register_and_verify_offline(agent, service_point=point, **data)
+            # With a referral code, the link is written with the registration (or neither is).
+            with transaction.atomic() if referral_code else nullcontext():
+                member = services.register_and_verify_offline(agent, service_point=point, **data)
+                if referral_code:
+                    referral_signup.record_signup(member, code=referral_code, agent=agent)
         except ApplicationError as exc:
             _attach_error(form, exc)
         else:

@@ -16,8 +16,11 @@ from tests.lending.conftest import START, business_day  # noqa: F401  (autouse f
 
 @pytest.fixture
 def quiet_rules(settings: Any) -> dict[str, Any]:
-    """No automatic earnings (registration, identity), so a test sees only its own entries."""
-    settings.PEERLEND_MEMBERS = {"REGISTRATION_POINTS": 0, "IDENTITY_POINTS": 0}
+    """No automatic earnings (registration, identity, birthdays), so a test sees only its own entries.
+
+    Birthdays too: factory members get random birth dates, so one of them is sometimes born on the test's
+    business date; the birthday tests switch the gift back on."""
+    settings.PEERLEND_MEMBERS = {"REGISTRATION_POINTS": 0, "IDENTITY_POINTS": 0, "BIRTHDAY_POINTS": 0}
     return settings.PEERLEND_MEMBERS
 
 

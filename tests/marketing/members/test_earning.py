@@ -50,6 +50,7 @@ def test_verified_identity_earns_points_and_keeps_the_birthday(db: None) -> None
 
 
 def test_birthday_points_once_a_year(db: None, quiet_rules: dict[str, Any]) -> None:
+    quiet_rules["BIRTHDAY_POINTS"] = 500
     user = make_user(kyc=False)
     Member.objects.create(user=user, birth_md="0302")
     assert step_member_points(START, 100) >= 1
@@ -60,6 +61,7 @@ def test_birthday_points_once_a_year(db: None, quiet_rules: dict[str, Any]) -> N
 
 
 def test_leap_day_birthday_is_celebrated_on_28_february(db: None, quiet_rules: dict[str, Any]) -> None:
+    quiet_rules["BIRTHDAY_POINTS"] = 500
     user = make_user(kyc=False)
     Member.objects.create(user=user, birth_md="0229")
     step_member_points(date(2027, 2, 28), 100)
