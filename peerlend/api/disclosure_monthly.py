@@ -21,6 +21,7 @@ from peerlend.compliance.regulator.access import EXPORT, record_access, require_
 from peerlend.disclosure.filing.export import filing_lines
 from peerlend.disclosure.models_monthly import MonthlySnapshot
 from peerlend.disclosure.monthly import selectors as monthly
+from peerlend.disclosure.monthly.figures import FIGURES
 from peerlend.disclosure.monthly.periods import month_end, parse_month
 from peerlend.disclosure.vintage.stats import BUCKETS, vintage_rows
 from peerlend.errors import NotFound
@@ -64,7 +65,8 @@ def snapshot_out(snap: MonthlySnapshot) -> dict[str, Any]:
         "month": snap.month.strftime("%Y-%m"), "version": snap.version, "as_of": snap.as_of,
         "published_on": snap.published_on,
         "supersedes_version": snap.supersedes.version if snap.supersedes_id and snap.supersedes else None,
-        "reason": snap.reason, "sha256": snap.sha256, "figures": snap.figures,
+        "reason": snap.reason, "sha256": snap.sha256,
+        "figures": {k: snap.figures[k] for k in FIGURES if k in snap.figures},
         "labels": {line.code: line.label for line in monthly.figure_lines(snap)},
         "rates": {k: str(v) for k, v in monthly.rates(snap.figures).items()}, "fee_schedule": snap.fee_schedule,
     }

@@ -105,8 +105,9 @@ class FigureLine:
 
 
 def figure_lines(snap: MonthlySnapshot) -> list[FigureLine]:
-    return [FigureLine(code, str(FIGURE_LABELS[code]), int(value), code.endswith("_minor"))
-            for code, value in snap.figures.items() if code in FIGURE_LABELS]
+    # In FIGURE_LABELS' order: PostgreSQL's jsonb keeps keys by length, not as written.
+    return [FigureLine(code, str(label), int(snap.figures[code]), code.endswith("_minor"))
+            for code, label in FIGURE_LABELS.items() if code in snap.figures]
 
 
 FEE_LABELS = {
