@@ -68,6 +68,7 @@ def test_agent_files_offline_application_and_officer_lists_it(page: Any, screens
     expect(row).to_contain_text("verified")
 
     # The agent files the member's application with the payslip checked in person.
+    page.locator("#nav summary", has_text="Service point").click()  # the agent's menu group
     page.get_by_role("link", name="Offline applications").click()
     page.get_by_label("Member's username").fill(member)
     page.get_by_label("Amount (CNY)").fill("20000.00")
