@@ -50,6 +50,12 @@ def main() -> None:
     print(f"originated: {report['originated']['loans']} loans, {report['originated']['volume']} CNY; "
           f"loans by status: {report['loans_by_status']}")
     print(f"activity: {report['activity']}")
+    m = report.get("marketing")
+    if m:
+        print(f"marketing: cost {m['cost']} CNY (ledger {m['ledger_marketing_expense']}), coupons issued "
+              f"{m['coupons']['issued']} redeemed {m['coupons']['redeemed']}, points issued {m['points']['issued']} "
+              f"redeemed {m['points']['redeemed']} expired {m['points']['expired']}, commission "
+              f"{m['agents']['commission']['booked']} CNY")
     print(f"audit: {'clean' if report['audit']['clean'] else report['audit']['violations']}")
 
 

@@ -6,6 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, settings
+
+# Property tests check values, never speed: on a loaded CI machine input generation may be slow, and a
+# health check or deadline about time would fail a correct test.
+settings.register_profile("peerlend", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("peerlend")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -18,6 +18,7 @@ from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError
 from peerlend.ledger import services as ledger
 from peerlend.lending.disbursement_hooks import disbursement_hooks, run_after_disbursement
+from peerlend.lending.fee_discounts import FeeDiscount, fee_discount_for, recorded_fee_discount
 from peerlend.lending.models import Contract, Loan, Note, NoteStatus
 from peerlend.lending.service_support import loan_context, users_with_amounts
 from peerlend.lending.transitions import transition_loan
@@ -41,6 +42,13 @@ def origination_fee_minor(loan: Loan) -> int:
     return fee_minor(loan.amount_minor, loan.origination_fee_rate or Decimal(0))
 
 
+def charged_origination_fee_minor(loan: Loan) -> int:
+    """The fee actually taken at disbursement: the full fee less a discount the contract recorded."""
+    contract = Contract.objects.filter(loan_id=loan.pk).only("terms").first()
+    discount = recorded_fee_discount(contract.terms if contract else None)
+    return discount.fee_minor if discount else origination_fee_minor(loan)
+
+
 def disburse(loan: Loan) -> None:
     """Funded -> current in one step: cash to the borrower less the fee, notes active, schedule, contract.
 
@@ -52,7 +60,10 @@ def disburse(loan: Loan) -> None:
     total = sum(n.amount_minor for n in notes)
     if total != loan.amount_minor:
         raise ApplicationError(f"notes sum to {total}, the loan is {loan.amount_minor}", code="funding_mismatch")
-    fee = origination_fee_minor(loan)
+    # A member-tier privilege may lower the fee (issue 15); funding above is untouched by it.
+    full_fee = origination_fee_minor(loan)
+    discount = fee_discount_for(loan, full_fee)
+    fee = discount.fee_minor if discount else full_fee
     per_investor: dict[int, int] = defaultdict(int)
     for note in notes:
         per_investor[note.investor_id] += note.amount_minor
@@ -71,7 +82,7 @@ def disburse(loan: Loan) -> None:
     transition_loan(loan, LoanStatus.CURRENT, disbursed_on=today, principal_outstanding_minor=loan.amount_minor)
     installments = list(hooks.write_schedule(loan, today))
     parties = masked_parties([loan.borrower] + [investor for investor, _amount in by_investor])
-    _make_contract(loan, notes, fee, installments, parties)
+    _make_contract(loan, notes, fee, installments, parties, discount)
     run_after_disbursement(loan, notes)  # e.g. coupons the platform pays now (marketing registers them)
     notify(loan.borrower_id, "loan_disbursed", f"loan:{loan.pk}", loan_context(
         loan, received_minor=loan.amount_minor - fee, fee_minor=fee, first_due=str(installments[0].due_date)))
@@ -101,7 +112,7 @@ def masked_parties(users: list[User]) -> dict[int, str]:
 
 
 def _make_contract(loan: Loan, notes: list[Note], fee_minor: int, installments: list[Any],
-                   parties: dict[int, str]) -> Contract:
+                   parties: dict[int, str], discount: FeeDiscount | None = None) -> Contract:
     terms = {
         "loan_id": loan.pk,
         "borrower": parties[loan.borrower_id],
@@ -127,6 +138,8 @@ def _make_contract(loan: Loan, notes: list[Note], fee_minor: int, installments: 
             for i in installments
         ],
     }
+    if discount is not None:  # only then: contracts without a discount keep their exact earlier terms
+        terms["origination_fee_discount"] = discount.as_terms()
     digest = hashlib.sha256(json.dumps(terms, sort_keys=True).encode()).hexdigest()
     number = f"PL-{loan.disbursed_on:%Y%m%d}-{loan.pk:08d}"
     return Contract.objects.create(loan=loan, number=number, terms=terms, sha256=digest)

@@ -145,9 +145,11 @@ def submit_application(
 
 def score_application(loan: Loan) -> None:
     from peerlend.scoring.history import history_of, score_with_history
+    from peerlend.scoring.retraining.live import live_model
 
-    # The application's score plus the borrower's own platform record (issue 17, separate scorecard).
-    result = score_with_history(loan, history_of(loan.borrower_id))
+    # The application's score plus the borrower's own platform record (issue 17, separate scorecard),
+    # by the live model (an approved retrained candidate, else the shipped artifact); it records its version.
+    result = score_with_history(loan, history_of(loan.borrower_id), live_model())
     reasons = [{"code": r.code, "text": str(r.text)} for r in result.reasons]
     fields = {
         "pd": result.pd,

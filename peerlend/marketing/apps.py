@@ -20,6 +20,11 @@ class MarketingConfig(AppConfig):
 
         post_save.connect(earning.on_visit_saved, sender=PointVisit, dispatch_uid="marketing.points_visit")
         register_points_step("marketing.member_points", earning.step_member_points)
+        # Tier privilege: the origination-fee discount, asked by lending at disbursement (never by funding).
+        from peerlend.lending.fee_discounts import register_fee_discount
+        from peerlend.marketing.members.fee_privilege import tier_fee_discount
+
+        register_fee_discount(tier_fee_discount)
         # Staff commissions (issue 15 part 7): last month's are booked and paid on run-day, once.
         from peerlend.marketing.staff.commissions import run_day_step
         from peerlend.servicing.batch import register_step

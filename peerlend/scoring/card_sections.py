@@ -59,4 +59,21 @@ def platform_sections() -> list[str]:
         "(`credit_limit`, 400) with the figures, and nothing is written. The limit is recomputed from current "
         "facts on every read (never stored), so it is reviewed after every repaid or late installment.",
         "",
+        # Issue 17 part 4 (peerlend.scoring.retraining).
+        "## Retraining on the platform's own book (champion / challenger)",
+        "",
+        "`peerlend train-model --from-platform [--horizon-months 12] [--min-bad 30] [--as-of DATE]` builds a "
+        "training set from loans whose horizon (3–60 months after disbursement) ended by the as-of date: the "
+        "application facts stored on the loan, outcome bad when an installment was still unpaid 90 days after "
+        "its due date inside the horizon, or the loan was charged off inside it. With fewer bad loans than "
+        "`--min-bad` (1–100,000) it refuses, naming the counts, and nothing is stored. The challenger is "
+        "fitted with the shipped model's fixed configuration (rule set, C, knots) on the earlier 70 % of the "
+        "loans by disbursement date; it and the live model (champion) are measured on the latest 30 %: AUC, "
+        "KS, calibration by decile, and approval rate and expected loss (PD × LGD × amount) at the cut-off "
+        "(PD below the credit limit's `MAX_PD`). The same book gives a byte-identical report. The candidate "
+        "waits on the Risk models page (`/risk/models`) until a risk officer or an administrator approves it "
+        "(it becomes the live model, the previous one is retired) or rejects it, with a reason and an audit "
+        "event; intake scores with the live model and every loan records its `model_version`. Details and the "
+        "seeded simulation run: docs/retraining.md.",
+        "",
     ]

@@ -21,6 +21,12 @@ class ServicingConfig(AppConfig):
         from peerlend.servicing import credit_facts
 
         credit_facts.register()  # platform history and credit-limit facts for scoring (issue 17)
+        from peerlend.servicing import monitoring_source
+
+        monitoring_source.register()  # applications and vintages for model monitoring (issue 17 part 5)
+        from peerlend.servicing import training_book
+
+        training_book.register()  # the matured book for train-model --from-platform (issue 17)
 
 
 def _register_disbursement_hooks() -> None:

@@ -225,7 +225,10 @@ def seed_demo(password: str | None = None, *, months: int = DEMO_MONTHS, borrowe
     password = password or DEMO_PASSWORD
     today = timezone.localdate()
     sim = _demo_simulator_class()(SimConfig(seed=2026, months=months, borrowers=borrowers, investors=investors,
-                                            agents=2, showcase=True, start=add_months(today, -months)), password)
+                                            agents=2, showcase=True, start=add_months(today, -months),
+                                            # The simulator's campaigns and coupons carry English names and
+                                            # messages (data, not translated): the zh-Hans demo goes without.
+                                            marketing=False), password)
     sim.run()
     admin = platform_admin()
 

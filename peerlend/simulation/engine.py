@@ -8,7 +8,8 @@ rates, and applicants' facts are real rows of that table. Same seed, same result
 randomness comes from one ``random.Random(seed)`` and nothing reads the wall clock.
 
 The simulator is assembled from its parts: ``state`` (configuration, behaviours, counters),
-``members`` (identity and cash), ``market`` (applications, review, investing) and ``report``;
+``members`` (identity and cash), ``market`` (applications, review, investing), ``marketing``
+(targets, campaigns, coupons, points) and ``report``;
 this module holds the daily loop and the borrowers' repayments.
 """
 
@@ -29,7 +30,7 @@ from peerlend.clock import set_business_date
 from peerlend.datasets import lending_club_csv
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.lending.models import Loan
-from peerlend.simulation.market import MarketActions
+from peerlend.simulation.marketing import MarketingActions
 from peerlend.simulation.members import platform_admin
 from peerlend.simulation.report import build_report, month_end_snapshot
 from peerlend.simulation.state import GRADES, Behaviour, SimConfig, SimState
@@ -39,7 +40,7 @@ __all__ = ["Behaviour", "SimConfig", "SimState", "Simulator", "build_report", "p
 logger = logging.getLogger("peerlend.simulation")
 
 
-class Simulator(MarketActions):
+class Simulator(MarketingActions):
     """The marketplace over ``config.months`` months; ``run()`` returns the report."""
 
     def __init__(self, config: SimConfig, progress: Callable[[int, int], None] | None = None) -> None:
@@ -56,6 +57,7 @@ class Simulator(MarketActions):
         # their portfolio shows every state a loan can reach.
         self.favoured: list[User] = []
         self._favoured_notes: set[tuple[int, int]] = set()  # (investor, loan): one note each
+        self._marketing_init()
 
     # ------------------------------------------------------------------ data
 
@@ -138,6 +140,7 @@ class Simulator(MarketActions):
         from peerlend.servicing.batch import run_day
 
         self.setup()
+        self.setup_marketing()
         end = _add_months(self.cfg.start, self.cfg.months)
         total_days = (end - self.cfg.start).days
         # Applications arrive over the first part of the horizon, so that late loans still age.
@@ -151,6 +154,7 @@ class Simulator(MarketActions):
                 self.new_applications(target - created)
                 created = target
             self.review()
+            self.marketing_day()
             self.invest()
             self.borrowers_act()
             if day % 7 == 0:

@@ -65,10 +65,20 @@ class MarketActions(MemberActions):
             borrower = self._member("bor", ["borrower"], agent=agent)
             documents = [UploadedDocument("income", "payslip.pdf", "application/pdf", b"%PDF-1.4 sim")] if agent else []
             try:
-                submit_application(borrower=borrower, data=data, agent=agent, documents=documents)
+                loan = submit_application(borrower=borrower, data=data, agent=agent, documents=documents)
                 self.state.counters["applications"] += 1
             except ApplicationError as exc:
                 self.state.counters[f"application_refused:{exc.code}"] += 1
+                continue
+            if agent is not None:
+                self.after_offline_application(agent, borrower, loan)
+
+    def after_offline_application(self, agent: User, borrower: User, loan: Loan) -> None:
+        """What the agent does next at the point (marketing's fee discount); nothing here."""
+
+    def coupon_for(self, investor: User, loan: Loan, amount_minor: int) -> str | None:
+        """The coupon code an investor gives at checkout (marketing's vouchers); none here."""
+        return None
 
     def review(self) -> None:
         from peerlend.lending import services
@@ -140,7 +150,8 @@ class MarketActions(MemberActions):
                 if amount < UNIT_MINOR:
                     continue
                 try:
-                    note = services.invest(investor=investor, loan_id=loan.pk, amount_minor=amount)
+                    note = services.invest(investor=investor, loan_id=loan.pk, amount_minor=amount,
+                                           coupon_code=self.coupon_for(investor, loan, amount))
                     if investor in favoured:
                         self._favoured_notes.add((investor.pk, loan.pk))
                     self.state.counters["investments"] += 1

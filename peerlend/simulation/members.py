@@ -7,7 +7,7 @@ payouts, the investor suitability check), as a member's page or API call would.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime, time
 
 from peerlend.accounts.models import Channel, Role, User
 from peerlend.clock import set_business_date
@@ -29,14 +29,19 @@ class MemberActions:
         return f"sim-{prefix}-{self.cfg.seed}-{self._serial:05d}"
 
     def _member(self, prefix: str, roles: list[str], agent: User | None = None) -> User:
+        from peerlend.accounts.models import Identity
         from peerlend.accounts.selectors import active_points_of
         from peerlend.accounts.services import verify_identity
 
         point = active_points_of(agent).first() if agent else None
         # Simulated members never log in: an unusable password keeps set-up fast (no argon2 per member).
+        # Joined and verified on the business date, not the wall clock's: staff reports and commissions
+        # count members by the month they joined and identities by the month they were verified.
+        stamp = business_datetime(self.today)
         user = User.objects.create_user(
             username=self._username(prefix), password=None, roles=roles,
             channel=Channel.OFFLINE if agent else Channel.ONLINE, registered_by=agent, registered_point=point,
+            date_joined=stamp,
         )
         rng = self.rng
         resident_id = self._resident_id()
@@ -46,6 +51,7 @@ class MemberActions:
             bank_card=self._card(),
             agent=agent, today=self.today,
         )
+        Identity.objects.filter(user=user).update(verified_at=stamp)
         return user
 
     def _resident_id(self) -> str:
@@ -180,6 +186,13 @@ class MemberActions:
                 cash = balances(investor).available_minor // 4
                 if cash >= 100_00:
                     self.withdraw(investor, cash)
+
+
+def business_datetime(day: date) -> datetime:
+    """Mid-morning of ``day`` in the platform's time zone: when the simulated members act."""
+    from django.utils import timezone
+
+    return datetime.combine(day, time(10, 0), tzinfo=timezone.get_current_timezone())
 
 
 def platform_admin() -> User:

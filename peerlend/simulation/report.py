@@ -91,6 +91,7 @@ def build_report(sim: Simulator) -> dict[str, Any]:
     from peerlend.ledger.audit import run_audit
     from peerlend.ledger.services import platform_account
     from peerlend.servicing.models import ServicingPayment
+    from peerlend.simulation.report_marketing import marketing_report
 
     loans = Loan.objects.filter(disbursed_on__isnull=False)
     by_grade: dict[str, dict[str, Any]] = {}
@@ -163,5 +164,6 @@ def build_report(sim: Simulator) -> dict[str, Any]:
                          "compensation_paid": format_minor(compensation)},
         "investor_returns": investor_returns(sim),
         "activity": dict(sorted(sim.state.counters.items())),
+        "marketing": marketing_report(sim),
         "audit": {"clean": not violations, "violations": [f"{v.check}: {v.message}" for v in violations[:20]]},
     }

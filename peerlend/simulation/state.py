@@ -31,6 +31,8 @@ class SimConfig:
     # Demo mode: the first loans to disburse take every path (default, late, prepay) so that a
     # short history still shows loans in every state.
     showcase: bool = False
+    # Marketing (issue 15): agents' targets, campaigns, coupons at checkout and at the point, points.
+    marketing: bool = True
 
 
 @dataclass

@@ -126,6 +126,10 @@ AUDIT_ACTIONS: Table = {
     # Members and points (issue 15 parts 1-2).
     "marketing.points_offline_visit": _("Points for a visit at a service point"),
     # The regulator's reads (compliance.regulator.access.ACTIONS), as the access log shows them.
+    "model.candidate_created": _("Credit model: challenger trained from the platform's loans"),
+    "model.approve": _("Credit model: challenger approved and live"),
+    "model.reject": _("Credit model: challenger rejected"),
+    "model.retire": _("Credit model: previous live model retired"),
     "regulator.console": _("Regulator: opened the console"),
     "regulator.loan_search": _("Regulator: searched loans"),
     "regulator.member_search": _("Regulator: searched members"),

@@ -24,13 +24,16 @@ from peerlend.web import (
     urls_tokens,
     urls_twofactor,
 )
-from peerlend.web.views import dashboard, home, oversight
+from peerlend.web.views import dashboard, home, oversight, risk_models, risk_monitoring
 
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
     path("dashboard", dashboard.member_dashboard, name="dashboard"),
     path("compliance/oversight", oversight.oversight, name="oversight"),
+    path("risk/monitoring", risk_monitoring.risk_monitoring, name="risk_monitoring"),
+    path("risk/models", risk_models.risk_models, name="risk_models"),
+    path("risk/models/<int:candidate_id>/decide", risk_models.risk_model_decide, name="risk_model_decide"),
     *urls_accounts.urlpatterns,
     *urls_investing.urlpatterns,
     *urls_ledger.urlpatterns,

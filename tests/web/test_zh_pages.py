@@ -37,7 +37,9 @@ ALLOWED = {"CNY", "API", "PDF", "CSV", "URL", "APR", "XIRR", "peerlend", "Englis
            # The licence every Chinese website files (its official name), and the signature of data filings.
            "ICP", "HMAC", "SHA",
            # An image format offered for download, and the marketing segmentation known by its initials.
-           "SVG", "RFM"}
+           "SVG", "RFM",
+           # The population stability index, named by its initials in risk reports in both languages.
+           "PSI"}
 SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/logout", "/sandbox-gateway/pay/")
 SKIP_SUFFIXES = (".pdf", ".csv")
 SKIP_TAGS = {"script", "style", "code", "pre"}

@@ -21,7 +21,7 @@ from django.db.models import F
 
 from peerlend.clock import business_date
 from peerlend.ledger import services as ledger
-from peerlend.lending.disbursement import origination_fee_minor
+from peerlend.lending.disbursement import charged_origination_fee_minor
 from peerlend.lending.models import Loan
 from peerlend.marketing.models_coupons import Coupon, CouponKind, CouponPayout, CouponStatus
 
@@ -60,7 +60,8 @@ def pay_at_disbursement(loan: Any, notes: Sequence[Any]) -> None:
     discount = (Coupon.objects.filter(loan_id=loan.pk, kind=CouponKind.FEE_DISCOUNT, status=CouponStatus.REDEEMED,
                                       paid_minor=0).select_related("template").first())
     if discount is not None:
-        fee = origination_fee_minor(Loan.objects.get(pk=loan.pk))
+        # At most what was taken: after a member-tier discount the fee charged is lower.
+        fee = charged_origination_fee_minor(Loan.objects.get(pk=loan.pk))
         _post("coupon_fee_discount", f"loan:{loan.pk}",
               [(discount, loan.borrower_id, min(discount.template.value_minor, fee), f"loan:{loan.pk}")])
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from peerlend.domain.money import format_minor
+from peerlend.domain.money import format_grouped
 from peerlend.errors import ApplicationError
 from peerlend.marketing.models_coupons import INVESTMENT_KINDS, CouponChannel, CouponTemplate
 
@@ -40,7 +40,7 @@ def check_conditions(template: CouponTemplate, *, today: date, expires_on: date,
         return
     if amount_minor < template.min_amount_minor:
         raise _not_applicable(_("this coupon needs an amount of at least %(min)s CNY")
-                              % {"min": format_minor(template.min_amount_minor)})
+                              % {"min": format_grouped(template.min_amount_minor)})  # as the pages show it
     if template.eligible_grades and (loan.grade or "")[:1] not in template.eligible_grades:
         raise _not_applicable(_("this coupon is for grades %(grades)s only")
                               % {"grades": ", ".join(template.eligible_grades)})

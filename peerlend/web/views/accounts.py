@@ -234,6 +234,10 @@ def agent_console(request: HttpRequest) -> HttpResponse:
                                  % {"username": member.username})
             messages.info(request, _("The member received a one-time link by SMS (and e-mail, if given) to "
                                      "choose their own password."))
+            if referral_code:
+                messages.info(request, _("Referral code %(code)s recorded: the referrer is rewarded after the "
+                                         "member's first investment or first repaid installment.")
+                              % {"code": referral_code})
             return redirect("web:agent_members")
     return render(request, "web/accounts/agent_console.html", {"form": form, "point": point},
                   status=400 if form.errors else 200)

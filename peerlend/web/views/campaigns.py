@@ -119,4 +119,5 @@ def campaign_action(request: HttpRequest, campaign_id: int) -> HttpResponse:
         if exc.status == 404:
             raise Http404 from exc
         messages.error(request, exc.message)
-    return redirect("web:campaign_admin")
+    # Back to the campaign: after a run its results are what the operator came to see.
+    return redirect("web:campaign", campaign_id)

@@ -73,7 +73,8 @@ def loan_detail(request: HttpRequest, loan_id: int, form: InvestForm | None = No
         "can_invest": loan.status == "listed" and not closed and user.is_authenticated and user.pk != loan.borrower_id
         and user.has_role(Role.INVESTOR),
         # The coupon used on a note (issue 15) is shown beside it: read with the notes, one query.
-        "my_notes": loan.notes.filter(investor=user).select_related("coupon") if user.is_authenticated else [],
+        "my_notes": (loan.notes.filter(investor=user).select_related("coupon__template")
+                     if user.is_authenticated else []),
         "borrower_identity": getattr(loan.borrower, "identity", None),
         # Before investing: the expected return net of the service fee and the grade's expected loss.
         "investor_quote": loan_investor_quote(loan) if loan.status == "listed" and not closed else None,
@@ -98,6 +99,9 @@ def invest(request: HttpRequest, loan_id: int) -> HttpResponse:
         return redirect("web:loan_detail", loan_id=loan_id)
     messages.success(request, _("Your note %(id)s is recorded; the amount is frozen until the loan funds.")
                      % {"id": note.pk})
+    if form.cleaned_data.get("coupon_code"):
+        messages.success(request, _("Your coupon is used on note %(id)s: the platform pays a cash voucher when the "
+                                    "loan is disbursed, a rate boost with each repayment.") % {"id": note.pk})
     return redirect("web:loan_detail", loan_id=loan_id)
 
 

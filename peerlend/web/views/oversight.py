@@ -18,10 +18,12 @@ from django.views.decorators.http import require_GET
 
 from peerlend.accounts import selectors as accounts_selectors
 from peerlend.accounts.models import Role
+from peerlend.clock import business_date
 from peerlend.compliance.models import AuditEvent
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.ledger import selectors as ledger_selectors
 from peerlend.lending.models import Loan
+from peerlend.scoring.monitoring.report import psi_alerts
 
 OVERSIGHT_ROLES = frozenset({Role.COMPLIANCE, Role.ADMIN})
 AUDIT_ROWS = 50
@@ -50,5 +52,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
         "closed_reviews": closed,
         "loans_by_status": _loans_by_status(),
         "platform": ledger_selectors.platform_balances(),
+        # Model monitoring (issue 17 part 5): the latest complete month's PSI, computed on read (bounded).
+        "model_alert": psi_alerts(business_date()),
     }
     return render(request, "web/oversight.html", context)

@@ -97,3 +97,18 @@ def test_the_message_reads_as_typed_under_a_translated_subject() -> None:
     subject, body = notice_texts.render("marketing_campaign", {"campaign": "Spring", "message": "100% more"},
                                         language="en")
     assert subject == "Member offer: Spring" and body == "100% more"
+
+
+def test_sqlite_keeps_the_row_path_postgres_the_set_based_one(operator: User, monkeypatch) -> None:
+    from django.db import connection
+
+    from peerlend.marketing.campaigns import bulk, running
+
+    used: list[str] = []
+    real_bulk, real_rows = bulk.grant, running._grant_rows
+    monkeypatch.setattr(bulk, "grant", lambda *a: used.append("bulk") or real_bulk(*a))
+    monkeypatch.setattr(running, "_grant_rows", lambda *a: used.append("rows") or real_rows(*a))
+    member()
+    campaign = define_campaign(actor=operator, data=campaign_input(points=10))
+    assert run_campaign(campaign.pk) == 1
+    assert used == (["bulk"] if connection.vendor == "postgresql" else ["rows"])

@@ -24,6 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--bad-value", help="the target value that means bad (default: 1 of 1/0, bad of bad/good)")
         parser.add_argument("--exclude", nargs="+", default=[], metavar="COLUMN",
                             help="columns that must not be inputs (protected attributes, identifiers)")
+        parser.add_argument("--from-platform", action="store_true",
+                            help="fit a challenger on the platform's matured loans and store it for a risk "
+                                 "officer's decision (docs/retraining.md)")
+        parser.add_argument("--horizon-months", type=int, default=12,
+                            help="--from-platform: outcome window after disbursement, 3..60 months (default 12)")
+        parser.add_argument("--min-bad", type=int, default=30,
+                            help="--from-platform: bad loans needed before a challenger is stored, 1..100000 "
+                                 "(default 30)")
+        parser.add_argument("--as-of", help="--from-platform: YYYY-MM-DD (default: the business date)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -31,6 +40,11 @@ class Command(BaseCommand):
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise CommandError(f"training needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
 
+        if opts["from_platform"]:
+            from peerlend.scoring.management.commands._from_platform import train_from_platform_command
+
+            train_from_platform_command(self, opts)
+            return
         if opts["target"]:
             self._train_table(opts)
             return

@@ -27,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--start", type=date.fromisoformat, default=date(2025, 1, 6),
                             help="first business date (YYYY-MM-DD)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument("--no-marketing", action="store_true",
+                            help="no agents' targets, campaigns, coupons or points purchases")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         for name in ("months", "borrowers", "investors"):
@@ -40,7 +42,7 @@ class Command(BaseCommand):
             logging.getLogger("peerlend").setLevel(logging.WARNING)
         config = SimConfig(seed=opts["seed"], months=opts["months"], borrowers=opts["borrowers"],
                            investors=opts["investors"], agents=opts["agents"], guarantee=opts["guarantee"],
-                           start=opts["start"])
+                           start=opts["start"], marketing=not opts["no_marketing"])
         bar = _progress_bar() if sys.stderr.isatty() and not opts["json"] else None
         started = time.perf_counter()
         with without_query_log():
@@ -94,6 +96,7 @@ def render_text(r: dict[str, Any]) -> str:
         f"fee income: {r['fee_income']} CNY",
         f"risk reserve: {r['risk_reserve']['balance']} CNY, compensation paid {r['risk_reserve']['compensation_paid']}",
         *_investor_lines(r["investor_returns"]),
+        *_marketing_lines(r.get("marketing")),
         f"audit: {'clean' if r['audit']['clean'] else 'FAILED'}",
     ]
     lines += [f"  {v}" for v in r["audit"]["violations"]]
@@ -113,4 +116,32 @@ def _investor_lines(returns: dict[str, Any]) -> list[str]:
         row = s[name]
         lines.append(f"  {name.upper():<4} median {row['median'] or '-'}  min {row['min'] or '-'}  "
                      f"max {row['max'] or '-'}")
+    return lines
+
+
+def _marketing_lines(m: dict[str, Any] | None) -> list[str]:
+    """Marketing: cost against the ledger, coupons, points, campaigns and each agent's month figures."""
+    if not m:
+        return []
+    c, p, agents = m["coupons"], m["points"], m["agents"]
+    lines = [
+        "",
+        f"marketing cost: {m['cost']} CNY (ledger marketing expense {m['ledger_marketing_expense']}, "
+        f"{'balanced' if m['balanced'] else 'NOT BALANCED'}) {m['cost_by_kind']}",
+        f"  coupons issued {c['issued']} {c['issued_by_source']}, redeemed {c['redeemed']} "
+        f"{c['redeemed_by_channel']}, unused {c['unused']}",
+        f"  points issued {p['issued']}, redeemed {p['redeemed']}, expired {p['expired']}, "
+        f"reversed {p['reversed']}, balance {p['balance']}",
+    ]
+    for row in m["campaigns"]:
+        lines.append(f"  campaign {row['name']!r} ({row['segment']}, {row['reward']}): reached {row['reached']}, "
+                     f"left out {row['left_out']}, spent {row['spent']} of {row['budget']}, "
+                     f"coupons redeemed {row['coupons_redeemed']}")
+    commission = agents["commission"]
+    lines.append(f"agents ({agents['months'][0]} to {agents['months'][-1]}): commission {commission['booked']} CNY "
+                 f"(ledger {commission['ledger_commission_expense']}); actual/target (completion %)")
+    for row in agents["by_agent"]:
+        cells = "  ".join(f"{name} {cell['actual']}/{cell['target']} ({cell['completion'] or '-'})"
+                          for name, cell in row["metrics"].items())
+        lines.append(f"  {row['agent']} @ {row['point'] or '-'}: {cells}; commission {row['commission']}")
     return lines
