@@ -5,6 +5,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.management.color import no_style
+from django.db import connection
 
 from peerlend.clock import set_business_date
 from peerlend.compliance.models import AuditEvent
@@ -40,6 +42,10 @@ def book(db):
         Installment(loan_id=b.loan_id, number=k, due_date=due, principal_minor=1000_00, interest_minor=50_00,
                     status="paid" if paid else "overdue", paid_on=paid)
         for b in crafted for k, (due, paid) in enumerate(b.installments, start=1)])
+    # The loans were written with their ids: PostgreSQL's sequence must move past them before the next insert.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Loan]):
+            cursor.execute(sql)
     return crafted
 
 
