@@ -35,7 +35,10 @@ SHOWN_TEXT = """() => {
       if (el.getAttribute(name)) out.push(el.getAttribute(name));
     }
   }
-  return out.filter(t => t.trim());
+  // Code and commands (<code>, <pre>: model versions, CLI lines) read the same in every language, as in
+  // the server-side walk's SKIP_TAGS: their text is taken out of the lines.
+  const codes = Array.from(document.querySelectorAll('code, pre'), e => e.innerText.trim()).filter(t => t);
+  return out.map(t => codes.reduce((line, c) => line.split(c).join(' '), t)).filter(t => t.trim());
 }"""
 MENU_HREFS = "() => Array.from(document.querySelectorAll('#nav a[href]'), a => a.getAttribute('href'))"
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
