@@ -26,8 +26,8 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, F, IntegerField, Sum, When
 from django.utils import timezone
 
 from peerlend.accounts.models import User
@@ -35,7 +35,8 @@ from peerlend.bulk_sql import chunks, insert_rows
 from peerlend.clock import business_date
 from peerlend.domain import auto_invest as dom
 from peerlend.domain.lifecycle import LoanStatus
-from peerlend.investing.autoinvest.rules import LOAN_FIELDS, matches, rate_bp
+from peerlend.investing.autoinvest.matching import matching_rules
+from peerlend.investing.autoinvest.rules import LOAN_FIELDS
 from peerlend.investing.models_autoinvest import (
     AutoInvestDecision,
     AutoInvestRound,
@@ -52,9 +53,6 @@ from peerlend.lending.service_support import rule as setting
 logger = logging.getLogger("peerlend.investing.autoinvest")
 
 BATCH_SIZE = 200  # investors per placement transaction
-_LIMIT_FIELDS = ("id", "investor_id", "amount_per_note_minor", "max_per_loan_minor", "max_borrower_share_bp",
-                 "cash_reserve_minor", "monthly_cap_minor", "notes_per_loan")
-_RULE_FIELDS = (*_LIMIT_FIELDS, "grades", "terms", "repayment_methods", "purposes", "channels", "min_rate_bp")
 _KNOWN_REASONS = frozenset(DecisionReason.values)
 _SKIP_FIELDS = ("round_id", "rule_id", "investor_id", "loan_id", "outcome", "reason", "amount_minor", "params",
                 "created_at")
@@ -69,28 +67,6 @@ class _Skip:
 
 def _sum_by_investor(rows: Iterable[tuple[int, Any]]) -> dict[int, int]:
     return {int(pk): int(total or 0) for pk, total in rows}
-
-
-def _criteria_q(loan: Loan) -> Q:
-    """``rules.matches`` as a filter (PostgreSQL's jsonb containment): an empty list means any."""
-    grade = loan.grade or ""
-    q = Q(grades=[]) | Q(grades__contains=[grade]) | Q(grades__contains=[grade[:1]])
-    for name, value in (("terms", loan.term_months), ("repayment_methods", loan.repayment_method),
-                        ("purposes", loan.purpose), ("channels", loan.channel)):
-        q &= Q(**{name: []}) | Q(**{f"{name}__contains": [value]})
-    return q & Q(min_rate_bp__lte=rate_bp(loan.annual_rate))
-
-
-def matching_rules(loan: Loan) -> list[dict[str, Any]]:
-    """The enabled rules that want ``loan``, as rows of their limits (by rule id).
-
-    PostgreSQL filters the criteria in SQL, so thousands of rules' criteria lists are never decoded;
-    SQLite (no jsonb containment) reads them and applies ``rules.matches``.
-    """
-    enabled = AutoInvestRule.objects.filter(enabled=True).order_by("id")
-    if connection.vendor == "postgresql":
-        return list(enabled.filter(_criteria_q(loan)).values(*_LIMIT_FIELDS))
-    return [r for r in enabled.values(*_RULE_FIELDS) if matches(r, loan)]
 
 
 def _figures(loan: Loan, today: date) -> dict[str, dict[int, Any]]:
