@@ -33,7 +33,14 @@ def random_mobile() -> str:
 
 
 def random_bank_card() -> str:
-    return make_bank_card(f"6222{_rng.randint(0, 10**8 - 1):08d}", 16)
+    """A valid bank card number no identity in the database holds yet (a held card is refused)."""
+    from peerlend.accounts.kyc import bank_card_index
+
+    for _attempt in range(50):
+        card = make_bank_card(f"6222{_rng.randint(0, 10**8 - 1):08d}", 16)
+        if not Identity.objects.filter(bank_card_index=bank_card_index(card)).exists():
+            return card
+    raise RuntimeError("could not find an unused bank card number")
 
 
 def random_credit_code() -> str:
