@@ -1,4 +1,4 @@
-"""Models of the compliance context: the append-only, hash-chained audit trail."""
+"""Models of the compliance context: the append-only, hash-chained audit trail (and the regulator's access log)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,8 @@ class AuditEvent(models.Model):
         return hashlib.sha256(canonical_json(self.content()).encode("utf-8")).hexdigest()
 
 
-# The regulator's access log lives in its own module (issue 16); imported so Django registers it.
+# The regulator's access log (issue 16), hash-chained the same way, lives in its own module; imported so
+# Django registers it (it uses canonical_json from above).
 from peerlend.compliance.models_regulator import RegulatorAccess  # noqa: E402
 
 __all__ = ["GENESIS_HASH", "AuditEvent", "RegulatorAccess", "canonical_json", "jsonable"]

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
-from peerlend.compliance.models import GENESIS_HASH, AuditEvent, jsonable
-
-_APPEND_ATTEMPTS = 5
+from peerlend.compliance.chain import append_chained
+from peerlend.compliance.models import AuditEvent, jsonable
 
 
 def _target_parts(target: Any) -> tuple[str, str]:
@@ -23,25 +21,6 @@ def _target_parts(target: Any) -> tuple[str, str]:
     return type(target).__name__, str(target)
 
 
-def _locked_head() -> AuditEvent | None:
-    """The chain head, locked against other appenders until this transaction ends.
-
-    Lock, then re-read: if another appender committed a new head while we waited, lock that
-    one instead (on PostgreSQL a locked re-read does not re-run the ORDER BY). SQLite has no
-    row locks; its IMMEDIATE transactions already serialise writers.
-    """
-    head = AuditEvent.objects.order_by("-id").first()
-    if connection.vendor != "postgresql":
-        return head
-    while head is not None:
-        AuditEvent.objects.select_for_update().filter(pk=head.pk).first()
-        latest = AuditEvent.objects.order_by("-id").first()
-        if latest is None or latest.pk == head.pk:
-            return head
-        head = latest
-    return None
-
-
 def record_audit(*, actor: Any, action: str, target: Any = None, old: dict[str, Any] | None = None,
                  new: dict[str, Any] | None = None, reason: str = "") -> AuditEvent:
     """Append one event to the hash-chained audit log and return it.
@@ -52,27 +31,19 @@ def record_audit(*, actor: Any, action: str, target: Any = None, old: dict[str, 
     """
     target_type, target_id = _target_parts(target)
     actor_obj = actor if actor is not None and getattr(actor, "pk", None) is not None else None
-    for attempt in range(_APPEND_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                head = _locked_head()
-                event = AuditEvent(
-                    created_at=dt.datetime.now(tz=dt.UTC),
-                    actor=actor_obj,
-                    actor_username=getattr(actor_obj, "username", "") or "",
-                    action=action,
-                    target_type=target_type,
-                    target_id=target_id,
-                    old=jsonable(old),
-                    new=jsonable(new),
-                    reason=reason,
-                    prev_hash=head.hash if head is not None else GENESIS_HASH,
-                )
-                event.hash = event.compute_hash()
-                event.save(force_insert=True)
-                return event
-        except IntegrityError:
-            # Lost a race for the same head (unique prev_hash): re-read the head and retry.
-            if attempt == _APPEND_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+
+    def build(prev_hash: str) -> AuditEvent:
+        return AuditEvent(
+            created_at=dt.datetime.now(tz=dt.UTC),
+            actor=actor_obj,
+            actor_username=getattr(actor_obj, "username", "") or "",
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            old=jsonable(old),
+            new=jsonable(new),
+            reason=reason,
+            prev_hash=prev_hash,
+        )
+
+    return append_chained(AuditEvent, build)

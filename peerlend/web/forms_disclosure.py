@@ -19,6 +19,7 @@ from peerlend.disclosure.models_events import (
     EventSeverity,
     FactKind,
 )
+from peerlend.disclosure.monthly.related import MAX_REASON
 from peerlend.web.forms_lending import _BootstrapForm
 
 
@@ -58,3 +59,22 @@ class UseOfFundsForm(_BootstrapForm):
     body = forms.CharField(label=_("How the money was used"), max_length=MAX_FACT_BODY,
                            widget=forms.Textarea(attrs={"rows": 4}),
                            help_text=_("Investors in your loan read this, dated today."))
+
+
+class RelatedPartyFlagForm(_BootstrapForm):
+    """Flag a member as a related party of the platform (``disclosure.monthly.related.flag_related_party``)."""
+
+    username = forms.CharField(label=_("Member's username"), max_length=150)
+    since = forms.DateField(label=_("Related party from (business date)"),
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON,
+                             error_messages={"required": _("Give the reason (at most 200 characters).")},
+                             help_text=_("For example: shareholder, director, employee or their close family."))
+
+
+class RelatedPartyEndForm(_BootstrapForm):
+    """End a member's related-party flag (``disclosure.monthly.related.end_related_party``)."""
+
+    until = forms.DateField(label=_("Ends on (business date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON,
+                             error_messages={"required": _("Give the reason (at most 200 characters).")})

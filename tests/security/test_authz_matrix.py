@@ -60,6 +60,7 @@ ACTORS = ("anonymous", *MEMBERS, *STAFF)
 LOAN_VIEWERS = ("risk_officer", "collections", "operator", "compliance", "regulator", "admin")
 OPERATORS = ("operator", "admin")  # the operator pages (ledger views: OPERATOR_ROLES)
 ADMIN_SITE = ("operator", "admin")  # is_staff: the Django admin site lets them in
+RELATED_PARTY_STAFF = ("operator", "compliance", "admin")  # the related-party page (web.views.disclosure_related)
 
 OK, REFUSED, PASS, LOGIN, DENY = "ok", "refused", "pass", "login", "deny"
 
@@ -491,6 +492,13 @@ CASES: list[Case] = [
     Case("web:disclosure", "POST", "/disclosure/", expect(REFUSED, anonymous=REFUSED), why="read-only: 405"),
     Case("web:disclosure_vintage", "GET", "/disclosure/vintage", expect(OK, anonymous=OK)),
     Case("web:disclosure_vintage_csv", "GET", "/disclosure/vintage.csv", expect(OK, anonymous=OK)),
+    # related parties of the platform (flagged by staff; their loans are disclosed apart)
+    Case("web:related_parties", "GET", "/compliance/related-parties", only(RELATED_PARTY_STAFF)),
+    Case("web:related_parties", "POST", "/compliance/related-parties", only(RELATED_PARTY_STAFF, REFUSED),
+         {"username": "nobody-here", "since": "2026-03-02", "reason": "matrix"},
+         why="staff only; an unknown member is refused with a message (400)"),
+    Case("web:related_party_end", "POST", "/compliance/related-parties/1/end", only(RELATED_PARTY_STAFF, REFUSED),
+         {"until": "not-a-date", "reason": "matrix"}, why="staff only; a date that does not parse is refused (400)"),
     Case("api:disclosure_monthly", "GET", "/api/disclosure/monthly", expect(OK, anonymous=OK), api=True),
     Case("api:disclosure_month", "GET", "/api/disclosure/monthly/2026-02", expect(OK, anonymous=OK), api=True),
     Case("api:disclosure_vintage", "GET", "/api/disclosure/vintage", expect(OK, anonymous=OK), api=True),

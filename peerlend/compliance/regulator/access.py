@@ -1,6 +1,8 @@
 """Regulator access: the role check and the access log (one row per page or export read).
 
 Writing the row is the one write a regulator's read makes (bookkeeping, docs/DESIGN.md "Security").
+The log is append-only and hash-chained like the audit log (``compliance.chain.append_chained``);
+``peerlend verify-audit`` verifies both chains.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from peerlend.compliance.chain import append_chained
+from peerlend.compliance.models import jsonable
 from peerlend.compliance.models_regulator import MAX_REASON, RegulatorAccess
 from peerlend.errors import PermissionDenied
 
@@ -57,15 +61,24 @@ def _clean_filters(filters: Mapping[str, Any]) -> dict[str, str]:
 
 def record_access(*, actor: Any, action: str, path: str, filters: Mapping[str, Any] | None = None,
                   target: tuple[str, str] | None = None, reason: str = "", status_code: int = 200) -> RegulatorAccess:
-    """Append one access row. ``target`` is a ``(type, id)`` pair; ``reason`` the justification for PII."""
+    """Append one access row to the hash-chained log.
+
+    ``target`` is a ``(type, id)`` pair; ``reason`` the justification for PII.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown regulator access action {action!r}")
     target_type, target_id = target or ("", "")
-    return RegulatorAccess.objects.create(
-        at=dt.datetime.now(tz=dt.UTC), actor=actor, actor_username=getattr(actor, "username", "")[:150],
-        action=action, path=path[:300], filters=_clean_filters(filters or {}), target_type=target_type[:100],
-        target_id=str(target_id)[:64], reason=reason[:MAX_REASON], status_code=status_code,
-    )
+    clean_filters = jsonable(_clean_filters(filters or {}))
+
+    def build(prev_hash: str) -> RegulatorAccess:
+        return RegulatorAccess(
+            at=dt.datetime.now(tz=dt.UTC), actor=actor, actor_username=getattr(actor, "username", "")[:150],
+            action=action, path=path[:300], filters=clean_filters, target_type=target_type[:100],
+            target_id=str(target_id)[:64], reason=reason[:MAX_REASON], status_code=status_code,
+            prev_hash=prev_hash,
+        )
+
+    return append_chained(RegulatorAccess, build)
 
 
 def access_log(*, actor_id: int | None = None, action: str = "") -> QuerySet[RegulatorAccess]:

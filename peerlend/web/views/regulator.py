@@ -18,7 +18,7 @@ from peerlend.accounts.models import Role
 from peerlend.compliance.models import AuditEvent
 from peerlend.compliance.models_regulator import MAX_REASON
 from peerlend.compliance.regulator import access
-from peerlend.compliance.selectors import verify_audit_chain
+from peerlend.compliance.selectors import verify_chains
 from peerlend.disclosure.regulator import search
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.web.forms_lending import _BootstrapForm
@@ -115,9 +115,11 @@ def audit_log(request: HttpRequest, note: AccessNote) -> HttpResponse:
     if action:
         events = events.filter(action=action)
     page = Paginator(events, PAGE_ROWS).get_page(request.GET.get("page"))
-    violations = verify_audit_chain()
+    audit_chain, access_chain = verify_chains()  # the audit log's and the regulator access log's
+    violations = audit_chain.violations + access_chain.violations
     return render(request, "web/regulator/audit.html", {
-        "page": page, "violations": violations, "action": action, "total": AuditEvent.objects.count()})
+        "page": page, "violations": violations, "action": action, "total": audit_chain.count,
+        "access_total": access_chain.count})
 
 
 @regulator_read(access.ACCESS_LOG)
