@@ -117,7 +117,7 @@ def loan_out(loan: Loan, viewer: Any = None, today: date | None = None) -> dict[
     return {
         "id": loan.pk,
         "status": loan.status,
-        "title": loan.title,
+        "title": loan.headline,
         "amount": format_minor(loan.amount_minor),
         "funded": format_minor(loan.funded_minor),
         "remaining": format_minor(loan.remaining_minor),

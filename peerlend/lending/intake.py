@@ -29,7 +29,7 @@ from peerlend.lending.intake_rules import (
     validate_application,
     verified_borrower_type,
 )
-from peerlend.lending.models import Channel, FraudHit, Loan, LoanDocument, Purpose
+from peerlend.lending.models import Channel, FraudHit, Loan, LoanDocument
 from peerlend.lending.service_support import loan_context
 from peerlend.lending.transitions import transition_loan
 from peerlend.notify import notify
@@ -115,8 +115,6 @@ def submit_application(
             facts["income_verified"] = has_income_proof or data.income_verified
         elif agent is None:
             facts["income_verified"] = False
-        if not facts["title"]:
-            facts["title"] = f"{Purpose(data.purpose).label} · {data.term_months}m"
         loan = Loan.objects.create(
             borrower=borrower,
             channel=Channel.OFFLINE if agent else Channel.ONLINE,

@@ -168,6 +168,17 @@ class Loan(models.Model):
         return f"loan {self.pk} ({self.status})"
 
     @property
+    def headline(self) -> str:
+        """The borrower's title, else purpose and term in the reader's language (not stored: a default title
+        written at application time would stay in the applicant's language for every reader)."""
+        if self.title:
+            return self.title
+        from django.utils.translation import gettext
+
+        return gettext("%(purpose)s · %(term)s months") % {"purpose": self.get_purpose_display(),
+                                                           "term": self.term_months}
+
+    @property
     def remaining_minor(self) -> int:
         return self.amount_minor - self.funded_minor
 

@@ -116,7 +116,7 @@ def test_borrower_uploads_requested_documents_and_the_loan_is_listed(page: Any, 
     check_page(page)
     page.screenshot(path=str(screenshot_dir / "borrower-documents-inbox.png"), full_page=True)
     nav_link(page, "Marketplace").click()
-    expect(page.get_by_role("link", name=loan.title)).to_be_visible()
+    expect(page.get_by_role("link", name=loan.headline)).to_be_visible()
     check_page(page)
     loan.refresh_from_db()
     assert loan.status == "listed"

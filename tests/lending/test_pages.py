@@ -14,11 +14,11 @@ def _login(client, user):
 def test_marketplace_lists_and_filters(client, listed_loan):
     loan = listed_loan()
     page = client.get("/loans/")
-    assert page.status_code == 200 and loan.title.encode() in page.content
+    assert page.status_code == 200 and loan.headline.encode() in page.content
     other = "A" if loan.grade[0] != "A" else "E"
-    assert loan.title.encode() not in client.get(f"/loans/?grade={other}").content
+    assert loan.headline.encode() not in client.get(f"/loans/?grade={other}").content
     partial = client.get("/loans/?sort=rate_desc", HTTP_HX_REQUEST="true")
-    assert b"<html" not in partial.content and loan.title.encode() in partial.content
+    assert b"<html" not in partial.content and loan.headline.encode() in partial.content
 
 
 def test_loan_page_offers_invest_only_to_investors(client, listed_loan):
@@ -80,3 +80,18 @@ def test_contract_is_for_the_parties_only(client, listed_loan, investor_factory,
     assert _login(client, borrower).get(url)["Content-Type"] == "application/pdf"
     assert _login(client, investor).get(url).status_code == 200
     assert _login(client, make_user()).get(url).status_code == 403
+
+
+def test_a_loan_without_title_reads_in_the_readers_language(client, listed_loan):
+    loan = listed_loan(purpose="agriculture", term_months=24)
+    assert loan.title == ""  # nothing stored in the applicant's language
+    english = client.get("/loans/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Agriculture · 24 months" in english
+    chinese = client.get(f"/loans/{loan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "农业 · 24个月" in chinese and "Agriculture" not in chinese
+
+
+def test_a_borrowers_own_title_is_shown_as_written(client, listed_loan):
+    loan = listed_loan(title="Tractor for the farm")
+    assert "Tractor for the farm" in client.get("/loans/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert loan.headline == "Tractor for the farm"

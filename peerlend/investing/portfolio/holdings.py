@@ -125,7 +125,7 @@ def holdings_of(investor_id: int, today: date) -> list[Holding]:
             months = tuple(note_months(note.amount_minor, loan.disbursed_on, mine, today))
         issued = loan.disbursed_on or note.placed_on or today
         out.append(Holding(
-            note_id=note.pk, loan_id=loan.pk, loan_title=loan.title, grade=loan.grade, term_months=loan.term_months,
+            note_id=note.pk, loan_id=loan.pk, loan_title=loan.headline, grade=loan.grade, term_months=loan.term_months,
             annual_rate=loan.annual_rate, vintage=f"{issued.year:04d}-{issued.month:02d}", status=status,
             days_past_due=dpd, auto_invested=note.auto_invested,
             placed_on=note.placed_on or loan.disbursed_on,  # bulk-created notes may not record their day
