@@ -53,8 +53,25 @@ def _render(title: str, draw: Callable[[Any], None]) -> str:
     text = out.getvalue()
     text = text[text.index("<svg"):]  # inline in the page: no XML prolog
     # Inline in the page, the metadata block would read as page text and the <style> element is an inline
-    # style the CSP refuses: both go (the drawing does not need them).
-    return _STRIP.sub("", text)
+    # style the CSP refuses: both go (the drawing does not need them). Style attributes are refused too: each
+    # declaration becomes the SVG presentation attribute of the same name, which the CSP allows.
+    text = _STYLE_ATTR.sub(_presentation, _STRIP.sub("", text))
+    # The drawing scales to its container (a phone's width), keeping its proportions (viewBox).
+    return _ROOT_SIZE.sub(lambda m: m.group(1) + 'width="100%" ', text, count=1)
+
+
+_STYLE_ATTR = re.compile(r'style="([^"]*)"')
+_ROOT_SIZE = re.compile(r'(<svg\b[^>]*?)width="[^"]*"\s+height="[^"]*"\s*')
+
+
+def _presentation(match: re.Match[str]) -> str:
+    """``style="fill: #fff; stroke-width: 0.8"`` as ``fill="#fff" stroke-width="0.8"``."""
+    attrs = []
+    for declaration in match.group(1).split(";"):
+        name, _sep, value = declaration.partition(":")
+        if name.strip() and value.strip():
+            attrs.append(f'{name.strip()}="{value.strip()}"')
+    return " ".join(attrs)
 
 
 def _ticks(ax: Any, labels: Sequence[str]) -> None:
