@@ -43,9 +43,9 @@ class TemplateForm(_BootstrapForm):
     methods = forms.MultipleChoiceField(label=_("Eligible repayment methods (none: all)"), required=False,
                                         widget=forms.CheckboxSelectMultiple, choices=RepaymentMethod.choices)
     valid_from = forms.DateField(label=_("Valid from (business date)"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     valid_until = forms.DateField(label=_("Valid until (business date)"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     points_cost = forms.IntegerField(label=_("Points cost (0: not sold for points)"), initial=0, min_value=0,
                                      max_value=MAX_POINTS_COST)
 

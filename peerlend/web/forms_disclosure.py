@@ -30,7 +30,8 @@ class RiskEventForm(_BootstrapForm):
     language = forms.ChoiceField(label=_("Language of the text"), choices=EventLanguage.choices)
     category = forms.ChoiceField(label=_("Category"), choices=EventCategory.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=EventSeverity.choices)
-    occurred_on = forms.DateField(label=_("Date of the event"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date of the event"),
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     follows = forms.TypedChoiceField(label=_("Follows up on (a correction or an update)"), required=False,
                                      coerce=int, empty_value=None)
 
@@ -52,7 +53,7 @@ class LoanFactForm(_BootstrapForm):
                            widget=forms.Textarea(attrs={"rows": 4}),
                            help_text=_("No names, ID numbers or phone numbers: investors read this."))
     visible_from = forms.DateField(label=_("Shown to investors from (business date; empty: today)"),
-                                   required=False, widget=forms.DateInput(attrs={"type": "date"}))
+                                   required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class UseOfFundsForm(_BootstrapForm):
@@ -66,7 +67,7 @@ class RelatedPartyFlagForm(_BootstrapForm):
 
     username = forms.CharField(label=_("Member's username"), max_length=150)
     since = forms.DateField(label=_("Related party from (business date)"),
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON,
                              error_messages={"required": _("Give the reason (at most 200 characters).")},
                              help_text=_("For example: shareholder, director, employee or their close family."))
@@ -75,6 +76,7 @@ class RelatedPartyFlagForm(_BootstrapForm):
 class RelatedPartyEndForm(_BootstrapForm):
     """End a member's related-party flag (``disclosure.monthly.related.end_related_party``)."""
 
-    until = forms.DateField(label=_("Ends on (business date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Ends on (business date)"),
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON,
                              error_messages={"required": _("Give the reason (at most 200 characters).")})

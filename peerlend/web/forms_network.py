@@ -22,7 +22,7 @@ from peerlend.accounts.network.models import (
 )
 from peerlend.web.forms_lending import AmountField, _BootstrapForm
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PointForm(_BootstrapForm):

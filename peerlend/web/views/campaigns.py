@@ -50,7 +50,8 @@ class CampaignForm(_BootstrapForm):
                                 required=False, max_minor=MAX_CAMPAIGN_BUDGET)
     message = forms.CharField(label=gettext_lazy("Message (in-app, e-mail and SMS)"), max_length=MAX_MESSAGE,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    run_on = forms.DateField(label=gettext_lazy("Run on"), widget=forms.DateInput(attrs={"type": "date"}))
+    run_on = forms.DateField(label=gettext_lazy("Run on"),
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

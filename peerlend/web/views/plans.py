@@ -40,9 +40,9 @@ class PlanForm(_BootstrapForm):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=services.MAX_NAME)
     target = AmountField(label=gettext_lazy("Target size (CNY)"))
     subscribe_from = forms.DateField(label=gettext_lazy("Subscription opens (business date)"),
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     subscribe_until = forms.DateField(label=gettext_lazy("Subscription closes (business date)"),
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     lock_months = forms.IntegerField(label=gettext_lazy("Lock-in (months, 1-36)"), min_value=services.LOCK_MONTHS[0],
                                      max_value=services.LOCK_MONTHS[1])
     exit_months = forms.IntegerField(label=gettext_lazy("Exit period (months, 0-24)"), initial=0,

@@ -36,9 +36,9 @@ class LoanSearchForm(_BootstrapForm):
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     grade = forms.CharField(label=gettext_lazy("Grade"), required=False, max_length=2)
     disbursed_from = forms.DateField(label=gettext_lazy("Disbursed from"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     disbursed_to = forms.DateField(label=gettext_lazy("Disbursed to"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
