@@ -13,6 +13,7 @@ with a risk assessment, funded by balanced deposit entries.
 Usage: .venv/bin/python bench/auto_invest.py [--investors 5000] [--listings 1000] [--loan 10000.00]
        [--pg postgres://postgres@127.0.0.1:5432]   (quick run: --investors 300 --listings 30)
        [--queries]  (the last round's statements by shape, with their time)
+       [--reuse-setup] [--rounds N]  (repeat runs start from a saved copy of the set-up; time N rounds)
        [--profile]  (where the rounds spend their time)
 It creates (and drops) a throwaway database ``bench_auto_invest`` (or ``$BENCH_DB``).
 """
@@ -35,6 +36,12 @@ sys.path.insert(0, str(ROOT))
 
 def psql(server: str, sql: str) -> None:
     subprocess.run(["psql", f"{server}/postgres", "-qc", sql], check=True, capture_output=True)
+
+
+def template_exists(server: str, name: str) -> bool:
+    sql = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
+    found = subprocess.run(["psql", f"{server}/postgres", "-tAc", sql], check=True, capture_output=True, text=True)
+    return found.stdout.strip() == "1"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -69,54 +76,15 @@ def print_queries(run_round: Any, loan_id: int) -> None:
         print(f"{shapes[shape]:6d} {seconds * 1000:8.1f} ms  {shape}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--investors", type=int, default=5000)
-    parser.add_argument("--listings", type=int, default=1000)
-    parser.add_argument("--loan", default="10000.00", help="each listing's amount, CNY")
-    parser.add_argument("--cash", default="100000.00", help="each investor's starting cash, CNY")
-    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--profile", action="store_true", help="print the functions the rounds spend most time in")
-    parser.add_argument("--queries", action="store_true",
-                        help="print the statements of the last round, grouped by shape, with their count and time")
-    parser.add_argument("--sms", action="store_true",
-                        help="keep e-mail and SMS on for every investor (default: inbox only, so the rounds are "
-                             "timed without sending one SMS per note through the console backend)")
-    args = parser.parse_args()
-
-    db = os.environ.get("BENCH_DB", "bench_auto_invest")
-    psql(args.pg, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    psql(args.pg, f"CREATE DATABASE {db}")
-    os.environ["DATABASE_URL"] = f"{args.pg}/{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlend.settings")
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up speed only
-    call_command("migrate", verbosity=0)
-
+def set_up(args: argparse.Namespace, loan_minor: int, cash_minor: int, unit: int,
+           today: date) -> tuple[list[Any], list[Any]]:
+    """Verified investors with cash and one rule each, and the listings (created directly, already scored)."""
     from peerlend.accounts.models import User
-    from peerlend.clock import set_business_date
-    from peerlend.domain.money import parse_amount_minor
-    from peerlend.investing.autoinvest.engine import run_round
     from peerlend.investing.models_autoinvest import AutoInvestRule
     from peerlend.ledger import services as ledger
-    from peerlend.lending.models import Loan, Note
-    from peerlend.querylog import without_query_log
+    from peerlend.lending.models import Loan
     from tests.factories import make_user
 
-    loan_minor, cash_minor = parse_amount_minor(args.loan), parse_amount_minor(args.cash)
-    unit = int(settings.PEERLEND["NOTE_UNIT_MINOR"])
-    today = date(2026, 3, 2)
-    set_business_date(today)
-
-    t0 = time.perf_counter()
     investors = [make_user(roles=("investor",)) for _ in range(args.investors)]
     accounts = ledger.user_accounts_many(investors)
     custody = ledger.platform_account("custody_bank")
@@ -140,9 +108,74 @@ def main() -> None:
              annual_rate=Decimal("0.0900"), origination_fee_rate=Decimal("0.0200"), status="listed",
              listed_on=today, list_expires_on=today + timedelta(days=7))
         for b in borrowers])
+    return investors, loans
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--investors", type=int, default=5000)
+    parser.add_argument("--listings", type=int, default=1000)
+    parser.add_argument("--loan", default="10000.00", help="each listing's amount, CNY")
+    parser.add_argument("--cash", default="100000.00", help="each investor's starting cash, CNY")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--rounds", type=int, default=0,
+                        help="run the rounds of the first N listings only (quick comparisons on a reused set-up)")
+    parser.add_argument("--reuse-setup", action="store_true",
+                        help="keep the set-up as a template database and start from it when it exists (repeated "
+                             "runs skip the minutes of creating verified investors; drop it with DROP DATABASE)")
+    parser.add_argument("--profile", action="store_true", help="print the functions the rounds spend most time in")
+    parser.add_argument("--queries", action="store_true",
+                        help="print the statements of the last round, grouped by shape, with their count and time")
+    parser.add_argument("--sms", action="store_true",
+                        help="keep e-mail and SMS on for every investor (default: inbox only, so the rounds are "
+                             "timed without sending one SMS per note through the console backend)")
+    args = parser.parse_args()
+
+    db = os.environ.get("BENCH_DB", "bench_auto_invest")
+    template = f"{db}_setup_{args.investors}_{args.listings}_{args.loan.replace('.', '_')}_{int(args.sms)}"
+    psql(args.pg, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    reused = args.reuse_setup and template_exists(args.pg, template)
+    psql(args.pg, f"CREATE DATABASE {db}" + (f" TEMPLATE {template}" if reused else ""))
+    os.environ["DATABASE_URL"] = f"{args.pg}/{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlend.settings")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up speed only
+    call_command("migrate", verbosity=0)
+
+    from peerlend.accounts.models import User
+    from peerlend.clock import set_business_date
+    from peerlend.domain.money import parse_amount_minor
+    from peerlend.investing.autoinvest.engine import run_round
+    from peerlend.lending.models import Loan, Note
+    from peerlend.querylog import without_query_log
+
+    loan_minor, cash_minor = parse_amount_minor(args.loan), parse_amount_minor(args.cash)
+    unit = int(settings.PEERLEND["NOTE_UNIT_MINOR"])
+    today = date(2026, 3, 2)
+    set_business_date(today)
+
+    t0 = time.perf_counter()
+    if reused:
+        investors = list(User.objects.filter(roles__contains=["investor"]).order_by("id"))
+        loans = list(Loan.objects.filter(status="listed").order_by("id"))
+    else:
+        investors, loans = set_up(args, loan_minor, cash_minor, unit, today)
     setup = time.perf_counter() - t0
     connection.close()
+    if args.reuse_setup and not reused:
+        psql(args.pg, f"CREATE DATABASE {template} TEMPLATE {db}")
 
+
+    if args.rounds:
+        loans = loans[:args.rounds]
     walls: list[float] = []
     placed = 0
     import cProfile

@@ -7,6 +7,7 @@ more than the database work at batch sizes; :func:`bulk_set` is the same update,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -59,7 +60,16 @@ def bulk_increment(model: Any, column: str, deltas: dict[int, int], batch: int =
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     col = q(model._meta.get_field(column).column)
-    delta = "CAST(v.delta AS bigint)" if connection.vendor == "postgresql" else "v.delta"
+    if connection.vendor == "postgresql":  # two arrays: the same statement text for any number of rows
+        ids, amounts = zip(*sorted(deltas.items()), strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {col} = {table}.{col} + v.delta "  # noqa: S608 - our identifiers
+                f"FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, delta) WHERE {table}.id = v.id",
+                [list(ids), list(amounts)],
+            )
+        return
+    delta = "v.delta"
     with connection.cursor() as cursor:
         for part in chunks(sorted(deltas.items()), min(batch, MAX_PARAMS // 2)):
             cursor.execute(
@@ -94,3 +104,86 @@ def insert_rows(model: Any, fields: Sequence[str], rows: Sequence[Sequence[Any]]
             for i in json_at:
                 values[i] = cols[i].get_db_prep_save(values[i], connection)
             copy.write_row(values)
+
+
+def unnest_select(cols: Sequence[Any], rows: Sequence[Sequence[Any]]) -> tuple[str, list[list[Any]]]:
+    """``SELECT ... FROM unnest(...)`` of ``rows`` by column, and its parameters: one array per column.
+
+    A statement with one array per column is parsed and bound in the same time for 10 or 10,000 rows,
+    where a multi-row ``VALUES`` binds (and the server parses) every value apart. PostgreSQL only.
+    """
+    arrays: list[list[Any]] = [[] for _c in cols]
+    for row in rows:
+        for array, value in zip(arrays, row, strict=True):
+            array.append(value)
+    casts: list[str] = []
+    for i, col in enumerate(cols):
+        if col.get_internal_type() == "JSONField":  # sent as text, read as jsonb
+            encoder = getattr(col, "encoder", None)
+            arrays[i] = [None if v is None else json.dumps(v, cls=encoder) for v in arrays[i]]
+            casts.append(f"u.c{i}::jsonb")
+        else:
+            casts.append(f"u.c{i}")
+    types = ", ".join(f"%s::{c.db_type(connection)}[]" for c in cols)
+    names = ", ".join(f"c{i}" for i in range(len(cols)))
+    return f"SELECT {', '.join(casts)} FROM unnest({types}) AS u({names})", arrays  # noqa: S608 - our identifiers
+
+
+def insert_rows_skip_existing(model: Any, fields: Sequence[str], rows: Sequence[Sequence[Any]],
+                              conflict: Sequence[str]) -> None:
+    """:func:`insert_rows` of rows that may exist already: a row whose ``conflict`` fields (a unique
+    constraint) match an existing row is left out (``ON CONFLICT DO NOTHING``), no error.
+
+    PostgreSQL: one ``INSERT ... SELECT FROM unnest(...)`` (values as given: ids, numbers, text, dates, aware
+    datetimes, JSON as Python values); elsewhere ``bulk_create(ignore_conflicts=True)``.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows],
+                                  ignore_conflicts=True, batch_size=1000)
+        return
+    cols = [model._meta.get_field(f) for f in fields]
+    q = connection.ops.quote_name
+    target = ", ".join(q(model._meta.get_field(f).column) for f in conflict)
+    select, arrays = unnest_select(cols, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c.column) for c in cols)}) "
+            f"{select} ON CONFLICT ({target}) DO NOTHING",
+            arrays,
+        )
+
+
+def create_rows(model: Any, fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """Insert ``rows`` (tuples of ``fields``) and return the saved instances, with their ids, in order.
+
+    PostgreSQL: one ``INSERT ... SELECT FROM unnest(...) RETURNING id`` (see :func:`unnest_select`), which skips
+    the per-field preparation ``bulk_create`` does; elsewhere ``bulk_create``. Fields left out take their
+    Python default.
+    """
+    objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+    if not objs or connection.vendor != "postgresql":
+        return list(model.objects.bulk_create(objs))
+    meta = model._meta
+    q = connection.ops.quote_name
+    # Every concrete column but the id: the given value, else what the instance got as its default.
+    cols = [f for f in meta.concrete_fields if not f.primary_key]
+    for f in cols:
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
+            now = f.pre_save(objs[0], add=True)
+            for obj in objs[1:]:
+                setattr(obj, f.attname, now)
+    select, arrays = unnest_select(cols, [[getattr(obj, f.attname) for f in cols] for obj in objs])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in cols)}) {select} "
+            f"RETURNING id",
+            arrays,
+        )
+        # The rows are inserted in the arrays' order and take ascending ids (as bulk_create relies on).
+        for obj, (pk,) in zip(objs, sorted(cursor.fetchall()), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+    return objs

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peerlend.bulk_sql import bulk_increment, chunks
+from peerlend.bulk_sql import bulk_increment, chunks, unnest_select
 from peerlend.clock import business_date as current_business_date
 from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError, Conflict
@@ -70,6 +70,25 @@ def user_accounts_of_ids(user_ids: Sequence[int]) -> dict[int, UserAccounts]:
         pk: UserAccounts(available=found[f"user:{pk}:available"], frozen=found[f"user:{pk}:frozen"])
         for pk in user_ids
     }
+
+
+def user_accounts_locked(user_ids: Sequence[int]) -> dict[int, UserAccounts]:
+    """:func:`user_accounts_of_ids` with both rows of every user locked (``FOR UPDATE``, id order) and read
+    under the lock, in one query when every user has their accounts (else they are created first)."""
+    ids = sorted(set(user_ids))
+    kinds = (AccountKind.AVAILABLE, AccountKind.FROZEN)
+
+    def read() -> dict[tuple[int, str], LedgerAccount]:
+        rows = (LedgerAccount.objects.select_for_update().filter(owner_id__in=ids, kind__in=kinds).order_by("pk")
+                .only("id", "code", "owner_id", "kind", "currency", "balance_minor"))
+        return {(a.owner_id, a.kind): a for a in rows}
+
+    found = read()
+    if len(found) != 2 * len(ids):
+        user_accounts_of_ids(ids)  # creates the missing ones
+        found = read()
+    return {pk: UserAccounts(available=found[(pk, AccountKind.AVAILABLE)], frozen=found[(pk, AccountKind.FROZEN)])
+            for pk in ids}
 
 
 def _user_and_platform(user_id: int, platform_code: str) -> tuple[UserAccounts, LedgerAccount]:
@@ -222,6 +241,12 @@ def post_entries(specs: Sequence[EntrySpec]) -> list[JournalEntry]:
 _ROWS_PER_STATEMENT = 2000  # stays under SQLite's bound-parameter limit
 
 
+def _pg() -> bool:
+    """PostgreSQL takes whole columns as arrays (``unnest``, ``= ANY``): one statement text and a few
+    parameters for any number of rows, where SQLite gets multi-row ``VALUES`` in chunks."""
+    return connection.vendor == "postgresql"
+
+
 def _locked_balances(account_ids: list[int]) -> dict[int, int]:
     """Balance of each account, its row locked (``FOR UPDATE`` where the database has row locks), in id order."""
     q = connection.ops.quote_name
@@ -229,6 +254,10 @@ def _locked_balances(account_ids: list[int]) -> dict[int, int]:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     out: dict[int, int] = {}
     with connection.cursor() as cursor:
+        if _pg():
+            cursor.execute(f"SELECT id, balance_minor FROM {table} WHERE id = ANY(%s) ORDER BY id{lock}",  # noqa: S608
+                           [list(account_ids)])
+            return {int(pk): int(balance) for pk, balance in cursor.fetchall()}
         for part in chunks(account_ids, _ROWS_PER_STATEMENT):
             cursor.execute(
                 f"SELECT id, balance_minor FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))}) "  # noqa: S608
@@ -254,9 +283,19 @@ def _insert_entries(specs: Sequence[EntrySpec]) -> list[JournalEntry]:
                      business_date=spec.business_date or today, created_at=now, posted=False)
         for spec in specs
     ]
-    columns = ", ".join(q(meta.get_field(f).column) for f in ("kind", "memo", "reference", "business_date",
-                                                               "created_at", "posted"))
+    names = ("kind", "memo", "reference", "business_date", "created_at", "posted")
+    columns = ", ".join(q(meta.get_field(f).column) for f in names)
     with connection.cursor() as cursor:
+        if _pg():
+            select, arrays = unnest_select([meta.get_field(f) for f in names], [
+                (e.kind, e.memo, e.reference, e.business_date, now, False) for e in entries])
+            cursor.execute(f"INSERT INTO {q(meta.db_table)} ({columns}) {select} RETURNING id", arrays)
+            # The rows are inserted in the arrays' order and take ascending ids.
+            for entry, (pk,) in zip(entries, sorted(cursor.fetchall()), strict=True):
+                entry.pk = pk
+                entry._state.adding = False
+                entry._state.db = connection.alias
+            return entries
         for part in chunks(entries, _ROWS_PER_STATEMENT):
             params: list[Any] = []
             for entry in part:
@@ -283,8 +322,13 @@ def _insert_postings(rows: list[tuple[int, int, int]]) -> None:
     """Insert (entry id, account id, amount) postings."""
     q = connection.ops.quote_name
     meta = Posting._meta
-    columns = ", ".join(q(meta.get_field(f).column) for f in ("entry", "account", "amount_minor"))
+    names = ("entry", "account", "amount_minor")
+    columns = ", ".join(q(meta.get_field(f).column) for f in names)
     with connection.cursor() as cursor:
+        if _pg():
+            select, arrays = unnest_select([meta.get_field(f) for f in names], rows)
+            cursor.execute(f"INSERT INTO {q(meta.db_table)} ({columns}) {select}", arrays)
+            return
         for part in chunks(rows, _ROWS_PER_STATEMENT):
             cursor.execute(
                 f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - our identifiers
@@ -297,6 +341,9 @@ def _mark_posted(entry_ids: list[int]) -> None:
     q = connection.ops.quote_name
     table = q(JournalEntry._meta.db_table)
     with connection.cursor() as cursor:
+        if _pg():
+            cursor.execute(f"UPDATE {table} SET posted = %s WHERE id = ANY(%s)", [True, list(entry_ids)])  # noqa: S608
+            return
         for part in chunks(entry_ids, _ROWS_PER_STATEMENT):
             cursor.execute(
                 f"UPDATE {table} SET posted = %s WHERE id IN ({', '.join(['%s'] * len(part))})",  # noqa: S608

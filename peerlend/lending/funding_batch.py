@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from peerlend.accounts.models import Role
 from peerlend.accounts.selectors import kyc_verified_ids
 from peerlend.accounts.services import kyc_required_error, require_kyc, require_role
+from peerlend.bulk_sql import create_rows
 from peerlend.clock import business_date
 from peerlend.domain.lifecycle import LoanStatus
 from peerlend.domain.money import format_minor
@@ -42,6 +43,8 @@ from peerlend.lending.models import Loan, Note
 from peerlend.lending.service_support import rule
 from peerlend.lending.transitions import add_to_listing
 from peerlend.notify import Notice, notify_many
+
+_NOTE_FIELDS = ("loan_id", "investor_id", "amount_minor", "auto_invested", "placed_on")
 
 __all__ = ["BatchResult", "Refusal", "WantedNote", "check_investor", "check_investors", "place_batch"]
 
@@ -115,12 +118,9 @@ class BatchResult:
 
 
 def _locked_available(investor_ids: Sequence[int]) -> dict[int, tuple[LedgerAccount, LedgerAccount, int]]:
-    """Each investor's (available, frozen, available balance), the available rows locked in id order."""
-    accounts = ledger.user_accounts_of_ids(list(investor_ids))
-    ids = sorted(a.available.pk for a in accounts.values())
-    balances = dict(LedgerAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-                    .values_list("pk", "balance_minor"))
-    return {pk: (a.available, a.frozen, int(balances[a.available.pk])) for pk, a in accounts.items()}
+    """Each investor's (available, frozen, available balance), the rows locked in id order."""
+    accounts = ledger.user_accounts_locked(list(investor_ids))
+    return {pk: (a.available, a.frozen, int(a.available.balance_minor)) for pk, a in accounts.items()}
 
 
 def place_batch(loan_id: int, wanted: Sequence[WantedNote], *, leave_minor: int = 0, auto: bool = True) -> BatchResult:
@@ -185,9 +185,8 @@ def _place(loan: Loan, taken: list[WantedNote], result: BatchResult, auto: bool,
             return loan.status
         try:
             with transaction.atomic():  # a savepoint: a refused freeze takes its notes with it
-                notes = Note.objects.bulk_create([
-                    Note(loan_id=loan.pk, investor_id=w.investor_id, amount_minor=w.amount_minor,
-                         auto_invested=auto, placed_on=today) for w in taken])
+                notes = create_rows(Note, _NOTE_FIELDS, [
+                    (loan.pk, w.investor_id, w.amount_minor, auto, today) for w in taken])
                 ledger.post_entries([
                     ledger.EntrySpec(kind="invest_freeze", reference=f"note:{note.pk}",
                                      lines=[(funds[w.investor_id][0], -w.amount_minor),

@@ -48,7 +48,13 @@ def check_investments(investors: Sequence[Any], amounts: Mapping[int, int],
 
     The investors' ``identity`` (their member type) should be loaded with them (``select_related``).
     """
-    wanted = [(investor, limits.limit_for(investor, "investment")) for investor in investors]
+    by_type: dict[str, Any] = {}  # the settings' limit table is parsed once per member type, not per investor
+    wanted = []
+    for investor in investors:
+        kind = limits.member_type(investor)
+        if kind not in by_type:
+            by_type[kind] = limits.limit_for(investor, "investment")
+        wanted.append((investor, by_type[kind]))
     daily = [investor.pk for investor, limit in wanted if limit.per_day_minor is not None]
     used = invested_on_many(daily, day or limits.business_day()) if daily else {}
     refused: dict[int, ApplicationError] = {}

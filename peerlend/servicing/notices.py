@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from peerlend.accounts.models import User
+from peerlend.bulk_sql import insert_rows_skip_existing
 from peerlend.ledger import outbox
 from peerlend.notify import Notice, notify_many
 from peerlend.servicing import notice_texts
@@ -25,6 +26,8 @@ from peerlend.servicing.models import Channel, Notification, NotificationPrefere
 
 OUTBOX_KIND = "notice"
 ALL_CHANNELS = (Channel.INBOX, Channel.EMAIL, Channel.SMS)
+_ROW_FIELDS = ("user_id", "event_key", "event", "channel", "params", "fallback_subject", "fallback_body", "status",
+               "error", "created_at", "sent_at")
 
 
 @dataclass(frozen=True)
@@ -41,19 +44,20 @@ class StoredNotice:
 def channels_of(user_ids: Iterable[int]) -> dict[int, list[str]]:
     """Each member's channels: the inbox always, e-mail and SMS unless they turned them off."""
     ids = set(user_ids)
-    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
+    prefs = {pk: (email, sms) for pk, email, sms in
+             NotificationPreference.objects.filter(user_id__in=ids).values_list("user_id", "email", "sms")}
     out: dict[int, list[str]] = {}
     for pk in ids:
-        p = prefs.get(pk)
-        out[pk] = [Channel.INBOX] + ([Channel.EMAIL] if p is None or p.email else []) + (
-            [Channel.SMS] if p is None or p.sms else [])
+        email, sms = prefs.get(pk, (True, True))
+        out[pk] = [Channel.INBOX] + ([Channel.EMAIL] if email else []) + ([Channel.SMS] if sms else [])
     return out
 
 
 def _reachable(channels: dict[int, list[str]]) -> dict[int, list[str]]:
     """Leave out e-mail where there is no address and SMS where there is no verified mobile number."""
+    asked = [pk for pk, chosen in channels.items() if len(chosen) > 1]  # inbox-only members need no read
     members = {pk: (email, identity) for pk, email, identity in
-               User.objects.filter(pk__in=list(channels)).values_list("pk", "email", "identity__pk")}
+               User.objects.filter(pk__in=asked).values_list("pk", "email", "identity__pk")} if asked else {}
     out: dict[int, list[str]] = {}
     for pk, chosen in channels.items():
         email, identity = members.get(pk, ("", None))
@@ -75,21 +79,22 @@ def store(notices: Sequence[StoredNotice], *, channels: Iterable[str] = ALL_CHAN
     if reachable_only:
         chosen = _reachable(chosen)
     now = timezone.now()
-    rows: list[Notification] = []
+    rows: list[tuple[Any, ...]] = []
+    outgoing: set[tuple[int, str]] = set()
     for n in notices:
+        key = n.event_key[:120]
         for channel in chosen[n.user_id]:
             if channel not in wanted:
                 continue
+            # The inbox row is the message itself: delivered when written.
             inbox = channel == Channel.INBOX
-            rows.append(Notification(
-                user_id=n.user_id, event_key=n.event_key[:120], event=n.event, channel=channel, params=n.params,
-                fallback_subject=n.fallback[0][:200], fallback_body=n.fallback[1],
-                # The inbox row is the message itself: delivered when written.
-                status=Notification.Status.SENT if inbox else Notification.Status.PENDING,
-                sent_at=now if inbox else None,
-            ))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    _queue_deliveries({(r.user_id, r.event_key) for r in rows if r.channel != Channel.INBOX})
+            rows.append((n.user_id, key, n.event, str(channel), n.params, n.fallback[0][:200], n.fallback[1],
+                         str(Notification.Status.SENT if inbox else Notification.Status.PENDING), "", now,
+                         now if inbox else None))
+            if not inbox:
+                outgoing.add((n.user_id, key))
+    insert_rows_skip_existing(Notification, _ROW_FIELDS, rows, conflict=("user", "event_key", "channel"))
+    _queue_deliveries(outgoing)
 
 
 def _queue_deliveries(outgoing: set[tuple[int, str]]) -> None:

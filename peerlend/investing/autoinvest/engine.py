@@ -56,6 +56,7 @@ BATCH_SIZE = 200  # investors per placement transaction
 _KNOWN_REASONS = frozenset(DecisionReason.values)
 _SKIP_FIELDS = ("round_id", "rule_id", "investor_id", "loan_id", "outcome", "reason", "amount_minor", "params",
                 "created_at")
+_PLACED_FIELDS = (*_SKIP_FIELDS, "note_id")
 
 
 @dataclass
@@ -132,12 +133,12 @@ class _Pool:
 
     def ordered(self) -> Iterator[int]:
         """Investor ids, highest idle-cash share first (ties by the documented key)."""
-        shares = ((pk, *self._share_parts(pk)) for pk in self.rules)
+        available, frozen, outstanding = (self.figures.get(k, {}) for k in ("available", "frozen", "outstanding"))
+        shares = []
+        for pk in self.rules:  # thousands of investors per round: plain dict reads, no calls
+            cash = available.get(pk, 0)
+            shares.append((pk, cash, cash + frozen.get(pk, 0) + outstanding.get(pk, 0)))
         return dom.fair_order_ids(self.loan.pk, shares)
-
-    def _share_parts(self, investor_id: int) -> tuple[int, int]:
-        available, frozen, outstanding = self._money(investor_id)
-        return available, available + frozen + outstanding
 
     def candidate(self, investor_id: int, room: int, unit: int) -> dom.Candidate:
         """The investor's first matching rule that leaves a note (by rule id), else their first."""
@@ -242,7 +243,9 @@ class _Round:
 
     def _check(self, candidates: list[dom.Candidate]) -> None:
         """Manual investing's checks, for the whole list at once; a refused investor is skipped with the code."""
-        users = User.objects.select_related("identity").in_bulk([c.investor_id for c in candidates])
+        # Only what the checks read (role, member type): whole users and identities cost more than the checks.
+        users = (User.objects.select_related("identity").only("id", "roles", "identity__id", "identity__kind")
+                 .in_bulk([c.investor_id for c in candidates]))
         refused = check_investors([users[c.investor_id] for c in candidates], self.loan,
                                   {c.investor_id: c.amount_per_note_minor for c in candidates})
         for c in candidates:
@@ -280,19 +283,18 @@ class _Round:
             result = place_batch(self.loan.pk, wanted, leave_minor=self.leave)
             rows = []
             again: list[dom.Candidate] = []
+            now = timezone.now()
             for w, note in result.placed:
                 c = w.tag
                 st = self.state[c.investor_id]
                 st.placed_minor += w.amount_minor
                 st.placed_notes += 1
                 self.skips.pop(c.investor_id, None)
-                rows.append(AutoInvestDecision(
-                    round=self.rnd, rule_id=c.rule_id, investor_id=c.investor_id, loan_id=self.loan.pk,
-                    outcome=DecisionOutcome.PLACED, reason=DecisionReason.PLACED, amount_minor=w.amount_minor,
-                    note=note, params={"amount": w.amount_minor}))
+                rows.append((self.rnd.pk, c.rule_id, c.investor_id, self.loan.pk, DecisionOutcome.PLACED.value,
+                             DecisionReason.PLACED.value, w.amount_minor, {"amount": w.amount_minor}, now, note.pk))
                 if c.notes_per_loan > c.notes_in_loan + st.placed_notes:
                     again.append(c)
-            AutoInvestDecision.objects.bulk_create(rows)
+            insert_rows(AutoInvestDecision, _PLACED_FIELDS, rows)
         for refusal in result.refused:
             self.skip(refusal.wanted.tag, refusal.code, refusal.params)
         if result.status and result.status != LoanStatus.LISTED:
