@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from peerlend.accounts.models import User
 from peerlend.lending.models import Loan
 from tests.e2e.conftest import PageProblems
-from tests.web.test_zh_pages import ALLOWED, WORD, UserData, _user_data
+from tests.web.test_zh_pages import UserData, _user_data, english_words
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,7 @@ def english_shown(lines: list[str], data: UserData) -> list[str]:
         rest = line
         for typed in data.texts:
             rest = rest.replace(typed, " ")
-        if [w for w in WORD.findall(rest) if w not in data.words and w not in ALLOWED]:
+        if english_words(rest, data):
             found.append(" ".join(line.split())[:120])
     return found
 

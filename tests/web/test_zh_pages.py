@@ -27,6 +27,8 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 MAX_PAGES_PER_ROLE = 60
 # A word of three or more ASCII letters standing alone: not part of a hex id or a code like "A1B2C3".
 WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
+# The first eight hex digits of an order or withdrawal id ("提现 1a2b3c4d"): one made only of a-f is not English.
+SHORT_ID = re.compile(r"[a-f]{8}")
 # Same in both languages: currency and format codes, the product's name, the language switcher's
 # own "English", grade letters and the masked parts of IDs.
 ALLOWED = {"CNY", "API", "PDF", "CSV", "URL", "APR", "XIRR", "peerlend", "English", "TOTP", "SMS", "ID",
@@ -102,6 +104,11 @@ def _user_data(user: User) -> UserData:
     return UserData(words=words, texts=texts)
 
 
+def english_words(text: str, data: UserData) -> list[str]:
+    """The words of ``text`` that are English: not typed by a user, not an allowed term, not a short id."""
+    return [w for w in WORD.findall(text) if w not in data.words and w not in ALLOWED and not SHORT_ID.fullmatch(w)]
+
+
 def english_left(html: str, data: UserData | None = None) -> list[str]:
     data = data or UserData(set(), [])
     page = _Page()
@@ -114,8 +121,7 @@ def english_left(html: str, data: UserData | None = None) -> list[str]:
         for typed in data.texts:
             if typed in rest:
                 rest = rest.replace(typed, " ")
-        words = [w for w in WORD.findall(rest) if w not in data.words and w not in ALLOWED]
-        if words:
+        if english_words(rest, data):
             found.append(" ".join(text.split())[:120])
     return found
 
@@ -249,3 +255,9 @@ def test_a_negative_amount_is_refused_in_the_readers_words(client: Client, db: N
     page = client.post("/apply/", {"amount": "10000", "term_months": "12", "annual_income": "-5"}, **ZH)
     html = page.content.decode()
     assert "amount must be positive" not in html and "annual_income" not in html.split("<form")[0]
+
+
+def test_a_short_hex_id_is_not_english_but_a_word_is() -> None:
+    none = UserData(set(), [])
+    assert english_words("提现 fddddaab", none) == []
+    assert english_words("Withdrawal fddddaab", none) == ["Withdrawal"]
