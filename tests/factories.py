@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from peerlend.accounts.models import AgentMembership, Channel, Identity, Role, ServicePoint, User
 from peerlend.accounts.services import resident_id_index, verify_identity
+from peerlend.clock import business_date
 from peerlend.domain.validators import make_bank_card, make_credit_code, make_resident_id
 
 _counter = itertools.count(1)
@@ -98,7 +99,7 @@ def make_user(username: str | None = None, *, roles: Iterable[str] = ("investor"
         agent = make_agent(point)
     user = User.objects.create_user(
         username=username, password=password, roles=list(roles), channel=channel,
-        registered_by=agent, registered_point=point,
+        registered_by=agent, registered_point=point, registered_on=business_date(),  # as registration does
     )
     if kyc:
         make_identity(user, agent=agent, point=point, kind=kind)

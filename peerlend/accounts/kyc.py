@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peerlend.accounts.models import Channel, Identity, IdentityKind, IdentityReview, KycAttempt, ServicePoint, User
+from peerlend.clock import business_date
 from peerlend.compliance.crypto import blind_index, encrypt_pii
 from peerlend.compliance.services import record_audit
 from peerlend.domain import validators
@@ -246,8 +247,12 @@ def _open_review(user: User, sub: KycSubmission, rid_index: str, holder: Identit
 
 @transaction.atomic
 def submit(user: User, sub: KycSubmission, *, agent: User | None = None,
-           point: ServicePoint | None = None) -> KycResult:
-    """Verify ``user`` with the cleaned submission, or open a review when the identity is taken."""
+           point: ServicePoint | None = None, today: dt.date | None = None) -> KycResult:
+    """Verify ``user`` with the cleaned submission, or open a review when the identity is taken.
+
+    ``today`` is the business date the verification is recorded on (``verified_on``); by default
+    the platform's business date.
+    """
     User.objects.select_for_update().filter(pk=user.pk).first()  # one verification per user at a time
     refuse_if_done_or_pending(user)
     card_index = bank_card_index(sub.bank_card)
@@ -266,6 +271,7 @@ def submit(user: User, sub: KycSubmission, *, agent: User | None = None,
                 verified_by=agent,
                 service_point=point,
                 verified_at=timezone.now(),
+                verified_on=today or business_date(),
                 **_pii(sub, rid_index),
             )
     except IntegrityError:

@@ -45,6 +45,10 @@ class User(AbstractUser):
         "accounts.ServicePoint", on_delete=models.PROTECT, null=True, blank=True,
         related_name="registered_members", verbose_name=_("registered at service point"),
     )
+    # The business date (``peerlend.clock``) of the registration, set by ``accounts.services`` when the
+    # member is created; staff reports and commissions count registrations by it, never by the wall
+    # clock's ``date_joined``. Null only for accounts made outside registration (e.g. createsuperuser).
+    registered_on = models.DateField(_("registered on"), null=True, blank=True, db_index=True)
     # The language of messages sent away from a page (reminders in the inbox, by e-mail or SMS);
     # saved when the member chooses it (never by a page read); empty means the platform's default.
     language = models.CharField(_("language"), max_length=16, blank=True, default="")
@@ -160,6 +164,9 @@ class Identity(models.Model):
         verbose_name=_("service point"),
     )
     verified_at = models.DateTimeField(_("verified at"))
+    # The business date of the verification (``peerlend.clock``): staff reports and commissions count
+    # verifications by it, like every other staff figure; ``verified_at`` stays the wall-clock instant.
+    verified_on = models.DateField(_("verified on"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name_plural = "identities"

@@ -121,7 +121,8 @@ def _create_member(username: str, password: str | None, email: str, **extra: Any
     try:
         with transaction.atomic():
             return User.objects.create_user(
-                username=username, email=email, password=password, roles=list(DEFAULT_MEMBER_ROLES), **extra
+                username=username, email=email, password=password, roles=list(DEFAULT_MEMBER_ROLES),
+                registered_on=business_date(), **extra
             )
     except IntegrityError:
         raise Conflict(_("this username is already taken"), code="username_taken",
@@ -188,7 +189,7 @@ def submit_identity(user: User, *, real_name: str, resident_id: str, mobile: str
     sub = kyc.clean_submission(kind=kind, real_name=real_name, resident_id=resident_id, mobile=mobile,
                                bank_card=bank_card, company_name=company_name, credit_code=credit_code,
                                today=today or business_date())
-    return kyc.submit(user, sub, agent=agent, point=point)
+    return kyc.submit(user, sub, agent=agent, point=point, today=today or business_date())
 
 
 def verify_identity(user: User, *, real_name: str, resident_id: str, mobile: str, bank_card: str,

@@ -41,7 +41,7 @@ class MemberActions:
         user = User.objects.create_user(
             username=self._username(prefix), password=None, roles=roles,
             channel=Channel.OFFLINE if agent else Channel.ONLINE, registered_by=agent, registered_point=point,
-            date_joined=stamp,
+            date_joined=stamp, registered_on=self.today,
         )
         rng = self.rng
         resident_id = self._resident_id()

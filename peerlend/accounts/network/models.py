@@ -127,7 +127,8 @@ class CounterReceipt(models.Model):
     method = models.CharField(_("method"), max_length=8, choices=CounterMethod.choices)
     amount_minor = models.BigIntegerField(_("amount"))
     entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
-    payment = models.OneToOneField("servicing.ServicingPayment", on_delete=models.PROTECT, related_name="+")
+    payment = models.OneToOneField("servicing.ServicingPayment", on_delete=models.PROTECT,
+                                   related_name="counter_receipt")
     business_date = models.DateField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

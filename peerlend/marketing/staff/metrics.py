@@ -1,17 +1,24 @@
 """The six measured facts of staff performance, read from the tables that record them (set-based).
 
-Each metric is one GROUP BY query over the rows that name an agent and a service point:
+Each metric is one GROUP BY query over the rows that name an agent and a service point. "In the month"
+means one thing for every figure: the fact's **business date** (``peerlend.clock``, the date the
+platform's calendar runs on) falls in the month; never the wall clock, which differs on a simulated or
+batch-run day:
 
-* members registered: ``User.registered_by`` / ``registered_point``, in the month they joined;
-* identities verified: offline ``Identity.verified_by`` / ``service_point``, by ``verified_at``;
+* members registered: ``User.registered_by`` / ``registered_point``, by ``registered_on`` (the business
+  date of the registration);
+* identities verified: offline ``Identity.verified_by`` / ``service_point``, by ``verified_on`` (the
+  business date of the verification);
 * applications originated: loans an agent filed (``Loan.agent`` / ``service_point``), by ``submitted_on``;
 * amount originated: those loans' amounts, in the month they were disbursed (``disbursed_on``);
 * loans repaid on time: loans filed at the point with an installment due in the month (up to ``as_of``)
   and every such installment paid on or before its due date;
-* collections recovered: servicing payments a staff member took (``actor`` is not the payer), by
-  ``business_date``; per point, those on loans filed at the point.
+* collections recovered: see :func:`collections_recovered_payments` (staff collections and
+  repayments taken at a point's counter), by the payment's ``business_date``.
 
 Grouping is by agent, by point, by the point's city, or by month (then over every point).
+Commissions (``rules``) count registrations and verifications through :func:`metric_by`, so they
+use the same definitions.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from peerlend.accounts.models import Identity, User
 from peerlend.lending.models import Loan
@@ -47,6 +54,7 @@ class Source:
     point: str
     aggregates: Callable[[], dict[str, Any]]
     combine: Callable[[dict[str, Any]], int]
+    city: str | None = None  # the point's city, when it is not ``<point relation>__city``
 
 
 def _value(name: str) -> Callable[[dict[str, Any]], int]:
@@ -59,13 +67,39 @@ def _on_time_loans(row: dict[str, Any]) -> int:
 
 _ON_TIME = Q(status=InstallmentStatus.PAID, paid_on__isnull=False, paid_on__lte=F("due_date"))
 
+# A payment was made by a staff member on the borrower's behalf (collections), not by the borrower.
+_TAKEN_BY_STAFF = Q(actor__isnull=False) & ~Q(actor=F("payer"))
+
+
+def collections_recovered_payments() -> QuerySet[ServicingPayment]:
+    """The servicing payments that count as "collections recovered", each once, with who and where took it.
+
+    The one definition of the figure (report page, exports, charts, the simulator's report). A payment
+    (``amount_minor``, on its ``business_date``) counts when it was either
+
+    * **taken at a service point's counter** (it has a ``CounterReceipt``: the agent recorded the
+      borrower's cash or card repayment at the counter): for the receipt's agent and the receipt's
+      point (where the money was taken); or
+    * **taken by a staff member** for the borrower (``actor`` set and not the ``payer``, e.g.
+      collections staff collecting): for that staff member, and for the point where the loan was filed.
+
+    A repayment the borrower made online (the borrower is the actor, no receipt) counts for nobody.
+    Each payment is one row whatever the path (a receipt names one payment), so none counts twice.
+    Annotated: ``staff_agent_id``, ``staff_point_id`` and ``staff_city``.
+    """
+    return (ServicingPayment.objects.filter(Q(counter_receipt__isnull=False) | _TAKEN_BY_STAFF)
+            .annotate(staff_agent_id=Coalesce("counter_receipt__agent_id", "actor_id"),
+                      staff_point_id=Coalesce("counter_receipt__service_point_id", "loan__service_point_id"),
+                      staff_city=Coalesce("counter_receipt__service_point__city", "loan__service_point__city")))
+
+
 SOURCES: dict[str, Source] = {
     "members_registered": Source(
-        rows=lambda: User.objects.all(), date_field="date_joined", timestamp=True,
+        rows=lambda: User.objects.all(), date_field="registered_on", timestamp=False,
         agent="registered_by_id", point="registered_point_id",
         aggregates=lambda: {"n": Count("pk")}, combine=_value("n")),
     "identities_verified": Source(
-        rows=lambda: Identity.objects.filter(channel="offline"), date_field="verified_at", timestamp=True,
+        rows=lambda: Identity.objects.filter(channel="offline"), date_field="verified_on", timestamp=False,
         agent="verified_by_id", point="service_point_id",
         aggregates=lambda: {"n": Count("pk")}, combine=_value("n")),
     "applications_originated": Source(
@@ -83,8 +117,8 @@ SOURCES: dict[str, Source] = {
                             "late": Count("loan", distinct=True, filter=~_ON_TIME)},
         combine=_on_time_loans),
     "collections_recovered_minor": Source(
-        rows=lambda: ServicingPayment.objects.filter(actor__isnull=False).exclude(actor=F("payer")),
-        date_field="business_date", timestamp=False, agent="actor_id", point="loan__service_point_id",
+        rows=collections_recovered_payments, date_field="business_date", timestamp=False,
+        agent="staff_agent_id", point="staff_point_id", city="staff_city",
         aggregates=lambda: {"s": Sum("amount_minor")}, combine=_value("s")),
 }
 
@@ -95,7 +129,7 @@ def _group_field(source: Source, grouping: Grouping) -> str:
     if grouping == "point":
         return source.point
     if grouping == "city":
-        return source.point.removesuffix("_id") + "__city"
+        return source.city or source.point.removesuffix("_id") + "__city"
     return "month"
 
 

@@ -8,6 +8,9 @@
 * ``fixed_per_verified_member``: ``amount_minor`` per identity the agent verified in person that month.
 * ``fixed_per_registered_member``: ``amount_minor`` per member the agent registered that month.
 
+"That month" is the report's: the business date of the registration or verification
+(``metrics.metric_by``, the staff report's own figures), never the wall clock.
+
 Ranges: ``rate_bp`` 0-1,000 (at most 10 %), ``installments`` 1-36, ``amount_minor`` 0-100,000 (1,000.00).
 Everything is read from the loan, installment and identity tables, so a month recomputes the same.
 """
@@ -22,9 +25,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, Max, Q
 
-from peerlend.accounts.models import Identity, User
 from peerlend.lending.models import Loan
-from peerlend.marketing.staff.months import datetime_bounds, next_month
+from peerlend.marketing.staff.metrics import metric_by
+from peerlend.marketing.staff.months import next_month
 from peerlend.servicing.models import InstallmentStatus
 
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
@@ -92,10 +95,6 @@ def qualifying_loans(month: dt.date, installments: int) -> list[tuple[int, int, 
     return [(int(pk), int(agent), int(amount)) for pk, agent, amount in rows]
 
 
-def _counted(rows: Any, field: str) -> dict[int, int]:
-    return {int(r[field]): int(r["n"]) for r in rows.order_by().values(field).annotate(n=Count("pk"))}
-
-
 def _lines(rule: Rule, month: dt.date) -> list[Line]:
     if rule.kind == "bp_of_originated_on_time":
         basis: dict[int, list[int]] = defaultdict(list)
@@ -103,14 +102,10 @@ def _lines(rule: Rule, month: dt.date) -> list[Line]:
             basis[agent_id].append(amount)
         return [Line(agent_id, rule, len(amounts), sum(amounts), sum(amounts) * rule.rate_bp // 10_000)
                 for agent_id, amounts in sorted(basis.items())]
-    low, high = datetime_bounds(month, next_month(month))
-    if rule.kind == "fixed_per_verified_member":
-        counts = _counted(Identity.objects.filter(channel="offline", verified_by__isnull=False,
-                                                  verified_at__gte=low, verified_at__lt=high), "verified_by_id")
-    else:
-        counts = _counted(User.objects.filter(registered_by__isnull=False, date_joined__gte=low,
-                                              date_joined__lt=high), "registered_by_id")
-    return [Line(agent_id, rule, n, 0, n * rule.amount_minor) for agent_id, n in sorted(counts.items())]
+    # The report's own figures (``metrics``): the same rows and the same business-date month.
+    metric = "identities_verified" if rule.kind == "fixed_per_verified_member" else "members_registered"
+    counts = metric_by(metric, "agent", month, next_month(month))
+    return [Line(int(agent_id), rule, n, 0, n * rule.amount_minor) for agent_id, n in sorted(counts.items())]
 
 
 def compute_month(month: dt.date, rules: list[Rule] | None = None) -> list[Line]:

@@ -54,10 +54,10 @@ def registered(agent: User, p: ServicePoint, *, on: dt.date, verify: bool = Fals
     """A member the agent registered at ``p`` on ``on`` (and verified in person the same day)."""
     member = make_user(roles=("borrower",), kyc=False)
     User.objects.filter(pk=member.pk).update(channel="offline", registered_by=agent, registered_point=p,
-                                             date_joined=at(on))
+                                             date_joined=at(on), registered_on=on)
     if verify:
         make_identity(member, agent=agent, point=p)
-        Identity.objects.filter(user=member).update(verified_at=at(on))
+        Identity.objects.filter(user=member).update(verified_at=at(on), verified_on=on)
     member.refresh_from_db()
     return member
 
