@@ -27,6 +27,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from peerlend.scoring.lc import facts_from_lc_row  # noqa: E402
+from peerlend.scoring.retraining.live import live_model  # noqa: E402
 from peerlend.scoring.services import score  # noqa: E402
 
 #: The goal for `peerlend score-file`: a whole file read, scored and written at this rate or faster.
@@ -48,10 +49,11 @@ def main() -> None:
         rows = list(reader)
     facts = [facts_from_lc_row(dict(zip(header, r, strict=True)))[0] for r in rows]
 
-    score(facts[0])  # load the model once
+    model = live_model()  # the model intake scores with, read once (score-file reads it the same way)
+    score(facts[0], model)
     t0 = time.perf_counter()
     for f in facts:
-        score(f)
+        score(f, model)
     one = time.perf_counter() - t0
     print(f"one by one via score(): {len(facts)} applications in {one:.3f} s = {len(facts) / one:,.0f} /s "
           f"({one / len(facts) * 1e6:.1f} µs each)")

@@ -14,12 +14,17 @@ from peerlend.domain.money import format_minor
 from peerlend.errors import ApplicationError
 from peerlend.lending.intake_rules import ApplicationInput, outstanding_for_cap
 from peerlend.scoring.limits import BOUND_LABELS, limit_for_application
+from peerlend.scoring.model import CreditModel
 
 
-def check_credit_limit(borrower: User, borrower_type: str, data: ApplicationInput) -> None:
-    """Raise ``credit_limit`` (400) unless what is outstanding plus ``data.amount_minor`` fits the limit."""
+def check_credit_limit(borrower: User, borrower_type: str, data: ApplicationInput,
+                       model: CreditModel | None = None) -> None:
+    """Raise ``credit_limit`` (400) unless what is outstanding plus ``data.amount_minor`` fits the limit.
+
+    ``model``: the one intake scores the application with (default: the live model).
+    """
     limit, _pd = limit_for_application(data, borrower_id=borrower.pk, borrower_type=borrower_type,
-                                       outstanding_minor=outstanding_for_cap(borrower))
+                                       outstanding_minor=outstanding_for_cap(borrower), model=model)
     if limit.allows(data.amount_minor):
         return
     because = "; ".join(str(BOUND_LABELS[b.name]) for b in limit.binding)

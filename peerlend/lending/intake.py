@@ -33,6 +33,7 @@ from peerlend.lending.models import Channel, FraudHit, Loan, LoanDocument
 from peerlend.lending.service_support import loan_context
 from peerlend.lending.transitions import transition_loan
 from peerlend.notify import notify
+from peerlend.scoring.model import CreditModel
 
 
 def store_documents(loan: Loan, uploader: User, documents: list[UploadedDocument], in_person: bool) -> None:
@@ -102,7 +103,9 @@ def submit_application(
         # Serialise one borrower's applications so that two at once cannot both fit under the cap.
         User.objects.select_for_update().filter(pk=borrower.pk).first()
         check_borrowing_cap(borrower, borrower_type, data.amount_minor)
-        check_credit_limit(borrower, borrower_type, data)
+        # One live model for the whole intake: the limit's PD and the recorded score come from the same one.
+        model = _live_model()
+        check_credit_limit(borrower, borrower_type, data, model)
         if agent is not None and consent_id is not None:
             from peerlend.accounts.consent import consume
 
@@ -136,18 +139,23 @@ def submit_application(
                             decision_reason=reason, decided_at=timezone.now())
             notify(borrower, "application_rejected", f"loan:{loan.pk}", loan_context(loan, reason=reason))
             return loan
-        score_application(loan)
+        score_application(loan, model)
         transition_loan(loan, LoanStatus.UNDER_REVIEW)
     return loan
 
 
-def score_application(loan: Loan) -> None:
-    from peerlend.scoring.history import history_of, score_with_history
+def _live_model() -> CreditModel:
     from peerlend.scoring.retraining.live import live_model
+
+    return live_model()
+
+
+def score_application(loan: Loan, model: CreditModel | None = None) -> None:
+    from peerlend.scoring.history import history_of, score_with_history
 
     # The application's score plus the borrower's own platform record (issue 17, separate scorecard),
     # by the live model (an approved retrained candidate, else the shipped artifact); it records its version.
-    result = score_with_history(loan, history_of(loan.borrower_id), live_model())
+    result = score_with_history(loan, history_of(loan.borrower_id), model or _live_model())
     reasons = [{"code": r.code, "text": str(r.text)} for r in result.reasons]
     fields = {
         "pd": result.pd,

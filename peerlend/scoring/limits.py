@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from peerlend.domain.credit_limit import CreditLimit, LimitInputs, compute_limit
 from peerlend.scoring.history import history_of, score_with_history
+from peerlend.scoring.model import CreditModel
+from peerlend.scoring.retraining.live import live_model
 
 #: What each bound of peerlend.domain.credit_limit means, for pages and refusals.
 BOUND_LABELS = {
@@ -51,10 +53,13 @@ def regulatory_cap(borrower_type: str) -> int:
     return int(settings.PEERLEND[key])
 
 
-def limit_for_application(application: Any, *, borrower_id: int, borrower_type: str,
-                          outstanding_minor: int) -> tuple[CreditLimit, Decimal]:
-    """The limit given this application's facts (scored with the borrower's history), and its PD."""
-    result = score_with_history(application, history_of(borrower_id))
+def limit_for_application(application: Any, *, borrower_id: int, borrower_type: str, outstanding_minor: int,
+                          model: CreditModel | None = None) -> tuple[CreditLimit, Decimal]:
+    """The limit given this application's facts (scored with the borrower's history), and its PD.
+
+    Scored by ``model``, by default the live one (``retraining.live``): the model intake scores with.
+    """
+    result = score_with_history(application, history_of(borrower_id), model or live_model())
     inputs = LimitInputs(
         pd=result.pd,
         annual_income_minor=int(getattr(application, "annual_income_minor", 0) or 0),

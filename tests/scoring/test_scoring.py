@@ -207,7 +207,7 @@ def test_score_file_reports_malformed_rows_and_never_aborts(tmp_path):
     assert "in.csv:3:" in err.getvalue()
 
 
-def test_score_file_command(tmp_path):
+def test_score_file_command(tmp_path, db):  # reads the live model (docs/retraining.md)
     from django.core.management import call_command
 
     src = tmp_path / "in.csv"

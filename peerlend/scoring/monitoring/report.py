@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from peerlend.domain.credit_limit import MAX_PD
 from peerlend.domain.pricing import MODEL_HORIZON_MONTHS
 from peerlend.domain.psi import PSI_ALERT, PSI_WATCH, category_counts, numeric_psi, psi
-from peerlend.scoring.model import shipped_model
+from peerlend.scoring.model import CreditModel
 from peerlend.scoring.monitoring.source import (
     APPROVED,
     PENDING,
@@ -48,6 +48,7 @@ from peerlend.scoring.monitoring.source import (
     MonitoringSource,
     monitoring_source,
 )
+from peerlend.scoring.retraining.live import live_model, model_for_version
 
 REFERENCE_MONTHS = 3
 HORIZON_MONTHS = 12
@@ -214,8 +215,11 @@ def _psi_row(name: str, label: str, ref: Sequence[float | None], cur: Sequence[f
     return PsiRow(name, label, value, len(ref), len(cur))
 
 
-def psi_rows(reference: Sequence[MonitoredApplication], month: Sequence[MonitoredApplication]) -> list[PsiRow]:
-    """PSI of the score (PD), the grade and each model input, month against reference."""
+def psi_rows(reference: Sequence[MonitoredApplication], month: Sequence[MonitoredApplication],
+             model: CreditModel | None = None) -> list[PsiRow]:
+    """PSI of the score (PD), the grade and each input of ``model`` (default: the live one), month against
+    reference."""
+    model = model or live_model()
     rows = [_psi_row("score", str(_("Score (PD)")), [float(a.pd) for a in reference if a.pd is not None],
                      [float(a.pd) for a in month if a.pd is not None])]
     if reference and month:
@@ -223,7 +227,7 @@ def psi_rows(reference: Sequence[MonitoredApplication], month: Sequence[Monitore
         rows.append(PsiRow("grade", str(_("Grade")), psi(e, a), len(reference), len(month)))
     else:
         rows.append(PsiRow("grade", str(_("Grade")), None, len(reference), len(month)))
-    for inp in shipped_model().inputs:
+    for inp in model.inputs:
         feat = inp.feature
         rows.append(_psi_row(feat.name, str(INPUT_LABELS.get(feat.name, feat.name)),
                              [feat.compute(a.facts) for a in reference], [feat.compute(a.facts) for a in month]))
@@ -300,7 +304,7 @@ def _fill_psi(report: ModelReport, source: MonitoringSource, current: tuple[str,
            if a.model_version == version and a.pd is not None]
     cur = [a for a in month_apps if a.model_version == version and a.pd is not None]
     report.n_reference, report.n_month = len(ref), len(cur)
-    report.psi_rows = psi_rows(ref, cur)
+    report.psi_rows = psi_rows(ref, cur, model_for_version(version))  # the inputs of the model that scored them
 
 
 def build_report(month: date, as_of: date, base: tuple[date, date] | None = None) -> ModelReport:

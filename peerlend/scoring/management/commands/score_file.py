@@ -9,13 +9,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("Score each row of a CSV with the shipped model (Lending Club columns) or with --model any trained "
-            "artifact; write the rows with pd, score, grade, reasons (and price for the platform's model).")
+    help = ("Score each row of a CSV with the live credit model (the approved retrained candidate, else the shipped "
+            "model; Lending Club columns) or with --model any trained artifact; write the rows with pd, score, "
+            "grade, reasons (and price for the platform's model).")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("input", type=Path)
         parser.add_argument("output", type=Path)
-        parser.add_argument("--model", type=Path, help="artifact JSON (default: the shipped credit model)")
+        parser.add_argument("--model", type=Path,
+                            help="artifact JSON (default: the live credit model, the one intake scores with)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from peerlend.scoring.batch import score_file
@@ -35,8 +37,13 @@ class Command(BaseCommand):
                     raise CommandError(f"{src}: {exc}") from None
                 self.stdout.write(f"scored {rows} rows into {opts['output']} with {model.version}")
                 return
+        if model is None:
+            from peerlend.scoring.retraining.live import live_model
+
+            model = live_model()  # read once for the whole file
         result = score_file(src, opts["output"], stderr=self.stderr, model=model)
-        self.stdout.write(f"scored {result.rows} rows into {opts['output']}; {result.rows_with_errors} with errors")
+        self.stdout.write(f"scored {result.rows} rows into {opts['output']} with {model.version}; "
+                          f"{result.rows_with_errors} with errors")
 
     def _load(self, path: Path) -> Any:
         import json
